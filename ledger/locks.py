@@ -1,0 +1,21 @@
+"""Row locks, always taken in one order so that no two transactions can deadlock.
+
+The order for the whole project: domain rows first (e.g. a reward), then ledger accounts in
+ascending primary key. Every function that changes a cached balance locks through here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .models import Account
+
+
+def accounts_lock(account_ids: Iterable[int]) -> dict[int, Account]:
+    """Lock the given accounts (FOR UPDATE) in ascending primary key and return them by id."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return {}
+    # ORDER BY before FOR UPDATE: PostgreSQL locks rows as the sorted scan returns them.
+    locked = Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    return {account.pk: account for account in locked}

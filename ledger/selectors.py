@@ -1,0 +1,98 @@
+"""Reads of the ledger: balances, statements, the recognition feed, and the invariant check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import QuerySet, Sum
+
+from people.models import User
+
+from .models import Account, AccountKind, Award, BudgetPeriod, BudgetPolicy, Entry
+
+
+def balance_of(*, user: User, kind: str = AccountKind.WALLET) -> int:
+    account = Account.objects.filter(owner=user, kind=kind).only("balance").first()
+    return int(account.balance or 0) if account else 0
+
+
+def entries_of(*, user: User, kind: str = AccountKind.WALLET) -> QuerySet[Entry]:
+    """The user's statement, newest first, with the transaction and any award behind each line."""
+    return (
+        Entry.objects.filter(account__owner=user, account__kind=kind)
+        .select_related(
+            "transaction",
+            "transaction__award__reason",
+            "transaction__award__giver",
+            "transaction__reverses",
+            "transaction__actor",
+        )
+        .order_by("-transaction__created_at", "-transaction_id")
+    )
+
+
+def recognition_feed() -> QuerySet[Award]:
+    """Every award, newest first: transparency is the point of the scheme."""
+    return Award.objects.select_related(
+        "giver", "recipient", "recipient__team", "reason", "transaction__reversed_by"
+    ).order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class BudgetSummary:
+    supervisor: User
+    policy: BudgetPolicy | None
+    left: int
+    current_period: BudgetPeriod | None
+
+
+def budget_summary(*, supervisor: User) -> BudgetSummary:
+    policy = BudgetPolicy.objects.filter(supervisor=supervisor).first()
+    period = BudgetPeriod.objects.filter(supervisor=supervisor).order_by("-period_start").first()
+    return BudgetSummary(
+        supervisor=supervisor,
+        policy=policy,
+        left=balance_of(user=supervisor, kind=AccountKind.BUDGET),
+        current_period=period,
+    )
+
+
+def ledger_verify() -> list[str]:
+    """Check every ledger invariant; returns a list of readable problems (empty when all hold)."""
+    problems: list[str] = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT t.id, COALESCE(SUM(e.amount), 0), COUNT(e.id)
+            FROM ledger_transaction t LEFT JOIN ledger_entry e ON e.transaction_id = t.id
+            GROUP BY t.id
+            HAVING COALESCE(SUM(e.amount), 0) <> 0 OR COUNT(e.id) < 2
+            ORDER BY t.id
+            """
+        )
+        for txn_id, total, count in cursor.fetchall():
+            problems.append(f"transaction {txn_id}: {count} entries summing to {total} (must be ≥2 summing to 0)")
+        cursor.execute(
+            """
+            SELECT a.id, a.kind, a.owner_id, a.balance, COALESCE(SUM(e.amount), 0)
+            FROM ledger_account a LEFT JOIN ledger_entry e ON e.account_id = a.id
+            WHERE a.balance IS NOT NULL
+            GROUP BY a.id, a.kind, a.owner_id, a.balance
+            HAVING a.balance <> COALESCE(SUM(e.amount), 0)
+            ORDER BY a.id
+            """
+        )
+        for account_id, kind, owner_id, cached, actual in cursor.fetchall():
+            problems.append(
+                f"account {account_id} ({kind}, owner {owner_id}): cached balance {cached} "
+                f"but entries sum to {actual}"
+            )
+    for account in Account.objects.filter(kind__in=[AccountKind.WALLET, AccountKind.BUDGET], balance__lt=0):
+        problems.append(f"account {account.pk} ({account.kind}, owner {account.owner_id}): negative balance {account.balance}")
+    for account in Account.objects.filter(kind__in=[AccountKind.WALLET, AccountKind.BUDGET], balance__isnull=True):
+        problems.append(f"account {account.pk} ({account.kind}): owned account without a cached balance")
+    total = Entry.objects.aggregate(total=Sum("amount"))["total"] or 0
+    if total != 0:
+        problems.append(f"all entries together sum to {total} (must be 0)")
+    return problems

@@ -1,0 +1,24 @@
+"""Every write to the ledger goes through these functions."""
+
+from .accounts import account_system, budget_account_for, wallet_for
+from .awards import award_create, award_reason_create, award_reason_update
+from .budgets import budget_period_open, budget_periods_open, budget_policy_set, period_start_for
+from .idempotency import idempotent_call
+from .postings import Leg, transaction_post, transaction_reverse
+
+__all__ = [
+    "Leg",
+    "account_system",
+    "award_create",
+    "award_reason_create",
+    "award_reason_update",
+    "budget_account_for",
+    "budget_period_open",
+    "budget_periods_open",
+    "budget_policy_set",
+    "idempotent_call",
+    "period_start_for",
+    "transaction_post",
+    "transaction_reverse",
+    "wallet_for",
+]

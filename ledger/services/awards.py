@@ -1,0 +1,134 @@
+"""Awards: points from a supervisor's budget to a member of one of their teams."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from people.models import User
+from people.selectors import person_is_led_by
+from pojoporssi.errors import InvalidInputError
+
+from ..errors import (
+    AwardCapExceededError,
+    NotASupervisorError,
+    NotInYourTeamError,
+    RecipientInactiveError,
+    SelfAwardError,
+)
+from ..models import Award, AwardReason, TransactionKind
+from .accounts import budget_account_for, wallet_for
+from .postings import Leg, transaction_post
+
+
+def _validate_points(points: Any) -> int:
+    if isinstance(points, bool) or not isinstance(points, int) or points < 1:
+        raise InvalidInputError(fields={"points": [_("Points must be a whole number of at least 1.")]})
+    if points > settings.AWARD_MAX_POINTS:
+        raise AwardCapExceededError(
+            _("A single award may give at most %(cap)d points.") % {"cap": settings.AWARD_MAX_POINTS},
+            extra={"cap": settings.AWARD_MAX_POINTS},
+        )
+    return points
+
+
+@transaction.atomic
+def award_create(
+    *,
+    giver: User,
+    recipient: User,
+    reason: AwardReason,
+    points: int,
+    message: str = "",
+    idempotency_key: str | None = None,
+    created_at: datetime | None = None,
+) -> Award:
+    """Move `points` from the giver's budget to the recipient's wallet, for a published reason."""
+    points = _validate_points(points)
+    if not giver.is_supervisor:
+        raise NotASupervisorError()
+    if giver.pk == recipient.pk:
+        raise SelfAwardError()
+    if not person_is_led_by(person=recipient, supervisor=giver):
+        raise NotInYourTeamError()
+    if not recipient.is_active:
+        raise RecipientInactiveError()
+    if not reason.active:
+        raise InvalidInputError(fields={"reason": [_("This award reason is not published.")]})
+    message = (message or "").strip()
+    if len(message) > 500:
+        raise InvalidInputError(fields={"message": [_("At most 500 characters.")]})
+
+    budget = budget_account_for(giver)
+    wallet = wallet_for(recipient)
+    txn = transaction_post(
+        kind=TransactionKind.AWARD,
+        legs=[Leg(budget, -points), Leg(wallet, points)],
+        actor=giver,
+        memo=f"{reason.code}: {message}" if message else reason.code,
+        idempotency_key=f"award:{giver.pk}:{idempotency_key}" if idempotency_key else None,
+        created_at=created_at,
+    )
+    award = Award.objects.create(
+        giver=giver,
+        recipient=recipient,
+        reason=reason,
+        points=points,
+        message=message,
+        transaction=txn,
+        created_at=txn.created_at,
+    )
+    return award
+
+
+def award_reason_create(
+    *,
+    code: str,
+    name_fi: str,
+    name_en: str,
+    suggested_min: int,
+    suggested_max: int,
+    description_fi: str = "",
+    description_en: str = "",
+    active: bool = True,
+    position: int = 0,
+) -> AwardReason:
+    """Publish a new award criterion."""
+    if suggested_min < 1 or suggested_max < suggested_min:
+        raise InvalidInputError(fields={"suggested_max": [_("The range must be 1 ≤ min ≤ max.")]})
+    reason = AwardReason(
+        code=code,
+        name_fi=name_fi,
+        name_en=name_en,
+        description_fi=description_fi,
+        description_en=description_en,
+        suggested_min=suggested_min,
+        suggested_max=suggested_max,
+        active=active,
+        position=position,
+    )
+    reason.full_clean()
+    reason.save()
+    return reason
+
+
+def award_reason_update(*, reason: AwardReason, **changes: Any) -> AwardReason:
+    """Change an award criterion (past awards keep pointing at it)."""
+    allowed = {
+        "name_fi", "name_en", "description_fi", "description_en",
+        "suggested_min", "suggested_max", "active", "position",
+    }  # fmt: skip
+    unknown = set(changes) - allowed
+    if unknown:
+        raise InvalidInputError(fields={name: [_("Cannot be changed.")] for name in unknown})
+    for name, value in changes.items():
+        setattr(reason, name, value)
+    if reason.suggested_min < 1 or reason.suggested_max < reason.suggested_min:
+        raise InvalidInputError(fields={"suggested_max": [_("The range must be 1 ≤ min ≤ max.")]})
+    reason.full_clean()
+    reason.save(update_fields=list(changes))
+    return reason

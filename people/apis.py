@@ -1,0 +1,207 @@
+"""People and teams API (`/api/v1/people/`, `/api/v1/teams/`, `/api/v1/me/`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ledger.models import AccountKind
+from ledger.selectors import balance_of
+from pojoporssi.api import IdField, IsHR, IsHROrReadOnly
+from pojoporssi.errors import InvalidInputError
+
+from . import services
+from .models import EmploymentType, Language, Role, Team, User
+from .selectors import team_members_of
+
+
+class TeamRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Team
+        fields = ["id", "name"]
+
+
+class PersonRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name"]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    team = TeamRefSerializer(read_only=True)
+    teams_led = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = [
+            "id", "username", "display_name", "email", "role", "employment_type",
+            "preferred_language", "team", "teams_led", "is_active", "date_joined",
+        ]  # fmt: skip
+
+    def get_teams_led(self, obj: User) -> list[dict[str, Any]]:
+        return TeamRefSerializer(obj.led_teams.all(), many=True).data
+
+
+class MeSerializer(PersonSerializer):
+    is_hr = serializers.BooleanField()
+    balance = serializers.SerializerMethodField()
+    budget_left = serializers.SerializerMethodField()
+
+    class Meta(PersonSerializer.Meta):
+        fields = [*PersonSerializer.Meta.fields, "is_hr", "balance", "budget_left"]
+
+    def get_balance(self, obj: User) -> int:
+        return balance_of(user=obj)
+
+    def get_budget_left(self, obj: User) -> int | None:
+        return balance_of(user=obj, kind=AccountKind.BUDGET) if obj.role == Role.SUPERVISOR else None
+
+
+def _team_from(team_id: int | None) -> Team | None:
+    if team_id is None:
+        return None
+    team = Team.objects.filter(pk=team_id).first()
+    if team is None:
+        raise InvalidInputError(fields={"team": ["No such team."]})
+    return team
+
+
+class PersonCreateSerializer(serializers.Serializer):
+    username = serializers.RegexField(r"^[\w.@+-]{1,150}$")
+    display_name = serializers.CharField(max_length=150)
+    password = serializers.CharField(write_only=True, max_length=128)
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.AGENT)
+    team = IdField(required=False, allow_null=True)
+    employment_type = serializers.ChoiceField(choices=EmploymentType.choices, default=EmploymentType.PERMANENT)
+    preferred_language = serializers.ChoiceField(choices=Language.choices, default=Language.FI)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+
+
+class PersonUpdateSerializer(serializers.Serializer):
+    display_name = serializers.CharField(max_length=150, required=False)
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    team = IdField(required=False, allow_null=True)
+    employment_type = serializers.ChoiceField(choices=EmploymentType.choices, required=False)
+    preferred_language = serializers.ChoiceField(choices=Language.choices, required=False)
+    email = serializers.EmailField(required=False, allow_blank=True)
+
+
+class MeApi(APIView):
+    @extend_schema(responses=MeSerializer, summary="Who I am, my balance and (supervisors) budget left")
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user).data)
+
+
+class PersonViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """HR manages people; a supervisor sees their teams' members; anyone sees themself."""
+
+    lookup_value_regex = r"\d+"
+
+    serializer_class = PersonSerializer
+    filterset_fields: list[str] = []
+
+    def get_permissions(self) -> list[Any]:
+        if self.action in ("create", "partial_update", "update", "deactivate"):
+            return [IsHR()]
+        return super().get_permissions()
+
+    def get_queryset(self) -> QuerySet[User]:
+        user = self.request.user
+        qs = User.objects.select_related("team").prefetch_related("led_teams").order_by("id")
+        if getattr(user, "is_hr", False):
+            return qs
+        assert isinstance(user, User)
+        visible = {user.pk, *team_members_of(supervisor=user).values_list("pk", flat=True)}
+        return qs.filter(pk__in=visible)
+
+    @extend_schema(request=PersonCreateSerializer, responses={201: PersonSerializer})
+    def create(self, request: Request) -> Response:
+        data = PersonCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["team"] = _team_from(values.get("team"))
+        person = services.person_create(**values)
+        return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PersonUpdateSerializer, responses=PersonSerializer)
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        person = self.get_object()
+        data = PersonUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if "team" in values:
+            values["team"] = _team_from(values["team"])
+        person = services.person_update(person=person, **values)
+        return Response(PersonSerializer(person).data)
+
+    @extend_schema(request=None, responses=PersonSerializer, summary="Someone leaves: deactivate, keep the ledger")
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request: Request, pk: str | None = None) -> Response:
+        person = services.person_deactivate(person=self.get_object())
+        return Response(PersonSerializer(person).data)
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    leaders = PersonRefSerializer(many=True, read_only=True)
+    member_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "leaders", "member_count"]
+
+    def get_member_count(self, obj: Team) -> int:
+        return obj.members.filter(is_active=True).count()
+
+
+class TeamWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    leaders = serializers.ListField(child=IdField(), required=False)
+
+
+def _leaders_from(ids: list[int] | None) -> list[User] | None:
+    if ids is None:
+        return None
+    leaders = list(User.objects.filter(pk__in=ids))
+    if len(leaders) != len(set(ids)):
+        raise InvalidInputError(fields={"leaders": ["No such person."]})
+    return leaders
+
+
+class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Everyone may read the teams; HR creates and changes them."""
+
+    lookup_value_regex = r"\d+"
+
+    serializer_class = TeamSerializer
+    permission_classes = [IsHROrReadOnly]
+    queryset = Team.objects.prefetch_related("leaders").order_by("name")
+
+    @extend_schema(request=TeamWriteSerializer, responses={201: TeamSerializer})
+    def create(self, request: Request) -> Response:
+        data = TeamWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        team = services.team_create(
+            name=data.validated_data["name"], leaders=_leaders_from(data.validated_data.get("leaders"))
+        )
+        return Response(TeamSerializer(team).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TeamWriteSerializer, responses=TeamSerializer)
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        team = self.get_object()
+        data = TeamWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        team = services.team_update(
+            team=team,
+            name=data.validated_data.get("name"),
+            leaders=_leaders_from(data.validated_data.get("leaders")),
+        )
+        return Response(TeamSerializer(team).data)

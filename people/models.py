@@ -1,0 +1,88 @@
+"""People and teams: who works here, in which team, under whom, in which role."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", _("Agent")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    HR = "hr", _("HR")
+
+
+class EmploymentType(models.TextChoices):
+    PERMANENT = "permanent", _("Permanent")
+    AGENCY = "agency", _("Agency (temporary)")
+
+
+class Language(models.TextChoices):
+    FI = "fi", "suomi"
+    EN = "en", "English"
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    leaders = models.ManyToManyField(
+        "people.User",
+        related_name="led_teams",
+        blank=True,
+        verbose_name=_("supervisors"),
+        help_text=_("Supervisors who lead this team and may award points to its members."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """An employee. Agency staff have exactly the same rights as permanent staff."""
+
+    display_name = models.CharField(_("display name"), max_length=150)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.AGENT)
+    employment_type = models.CharField(
+        _("employment type"),
+        max_length=20,
+        choices=EmploymentType.choices,
+        default=EmploymentType.PERMANENT,
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=5, choices=Language.choices, default=Language.FI
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("team"),
+    )
+
+    class Meta:
+        ordering = ["display_name", "username"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def is_hr(self) -> bool:
+        """HR and Django superusers run the market."""
+        return self.is_active and (self.role == Role.HR or self.is_superuser)
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.is_active and self.role == Role.SUPERVISOR

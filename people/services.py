@@ -1,0 +1,126 @@
+"""Every write to people and teams."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from pojoporssi.errors import ConflictError, InvalidInputError
+
+from .models import EmploymentType, Language, Role, Team, User
+
+
+def _check_choices(**values: Any) -> None:
+    choices = {"role": Role, "employment_type": EmploymentType, "preferred_language": Language}
+    bad = {
+        name: [_("Unknown value.")]
+        for name, value in values.items()
+        if name in choices and value is not None and value not in choices[name].values
+    }
+    if bad:
+        raise InvalidInputError(fields=bad)
+
+
+@transaction.atomic
+def person_create(
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    role: str = Role.AGENT,
+    team: Team | None = None,
+    employment_type: str = EmploymentType.PERMANENT,
+    preferred_language: str = Language.FI,
+    email: str = "",
+) -> User:
+    """Add an employee who can sign in with `password`."""
+    _check_choices(role=role, employment_type=employment_type, preferred_language=preferred_language)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ConflictError(_("That username is taken."), extra={"field": "username"})
+    user = User(
+        username=username,
+        display_name=display_name,
+        role=role,
+        team=team,
+        employment_type=employment_type,
+        preferred_language=preferred_language,
+        email=email,
+    )
+    try:
+        validate_password(password, user)
+        user.set_password(password)
+        user.full_clean()
+    except ValidationError as exc:
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"password": exc.messages}
+        raise InvalidInputError(fields=fields) from exc
+    user.save()
+    return user
+
+
+_UPDATABLE = {"display_name", "role", "team", "employment_type", "preferred_language", "email"}
+
+
+@transaction.atomic
+def person_update(*, person: User, **changes: Any) -> User:
+    """Change someone's details; the username and ledger stay as they are."""
+    unknown = set(changes) - _UPDATABLE
+    if unknown:
+        raise InvalidInputError(fields={name: [_("Cannot be changed here.")] for name in unknown})
+    _check_choices(**changes)
+    for name, value in changes.items():
+        setattr(person, name, value)
+    try:
+        person.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        raise InvalidInputError(fields=exc.message_dict) from exc
+    if changes:
+        person.save(update_fields=list(changes))
+    return person
+
+
+@transaction.atomic
+def person_deactivate(*, person: User) -> User:
+    """Someone leaves: they can no longer sign in or receive awards; their ledger stays."""
+    if person.is_active:
+        person.is_active = False
+        person.save(update_fields=["is_active"])
+        person.led_teams.clear()
+        from rest_framework.authtoken.models import Token
+
+        Token.objects.filter(user=person).delete()
+    return person
+
+
+@transaction.atomic
+def team_create(*, name: str, leaders: list[User] | None = None) -> Team:
+    if Team.objects.filter(name__iexact=name).exists():
+        raise ConflictError(_("A team with that name exists."), extra={"field": "name"})
+    team = Team.objects.create(name=name)
+    if leaders:
+        team_set_leaders(team=team, leaders=leaders)
+    return team
+
+
+@transaction.atomic
+def team_update(*, team: Team, name: str | None = None, leaders: list[User] | None = None) -> Team:
+    if name is not None and name != team.name:
+        if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
+            raise ConflictError(_("A team with that name exists."), extra={"field": "name"})
+        team.name = name
+        team.save(update_fields=["name"])
+    if leaders is not None:
+        team_set_leaders(team=team, leaders=leaders)
+    return team
+
+
+def team_set_leaders(*, team: Team, leaders: list[User]) -> None:
+    not_supervisors = [p.username for p in leaders if p.role != Role.SUPERVISOR or not p.is_active]
+    if not_supervisors:
+        raise InvalidInputError(
+            fields={"leaders": [_("Not an active supervisor: %s") % ", ".join(not_supervisors)]}
+        )
+    team.leaders.set(leaders)

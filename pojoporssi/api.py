@@ -1,0 +1,81 @@
+"""Small pieces shared by every app's API: pagination, strict number fields, permissions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+MAX_POINTS = 1_000_000_000
+"""No single movement of points is larger than this; keeps every amount far from int64 limits."""
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class PointsField(serializers.IntegerField):
+    """A positive whole number of points, given as a JSON integer.
+
+    DRF's IntegerField accepts "10" and 10.0; money does not: a string or a float is refused,
+    so a client bug cannot slip through as a silent conversion.
+    """
+
+    default_error_messages = {
+        "not_integer": _("Points must be a whole number (a JSON integer)."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_POINTS)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("not_integer")
+        return super().to_internal_value(data)
+
+
+MAX_ID = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    """A primary key given as a JSON integer; anything out of range is a 400, never a DB error."""
+
+    default_error_messages = {"not_integer": _("Must be an id (a JSON integer).")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("not_integer")
+        return super().to_internal_value(data)
+
+
+class IsHR(BasePermission):
+    """HR (and Django superusers) run the market."""
+
+    message = _("Only HR can do this.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return bool(request.user and request.user.is_authenticated and getattr(request.user, "is_hr", False))
+
+
+class IsHROrReadOnly(IsHR):
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if request.method in SAFE_METHODS:
+            return bool(request.user and request.user.is_authenticated)
+        return super().has_permission(request, view)
+
+
+def idempotency_key_from(request: Request) -> str | None:
+    return request.headers.get("Idempotency-Key")

@@ -1,0 +1,39 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from ledger import apis as ledger_apis
+from people import apis as people_apis
+
+from .health import healthz
+
+router = DefaultRouter()
+router.include_format_suffixes = False
+router.register("people", people_apis.PersonViewSet, basename="person")
+router.register("teams", people_apis.TeamViewSet, basename="team")
+router.register("awards", ledger_apis.AwardViewSet, basename="award")
+router.register("award-reasons", ledger_apis.AwardReasonViewSet, basename="award-reason")
+router.register("budgets", ledger_apis.BudgetViewSet, basename="budget")
+router.register("ledger/transactions", ledger_apis.TransactionViewSet, basename="transaction")
+
+api_v1 = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("me/", people_apis.MeApi.as_view(), name="api-me"),
+    path("ledger/entries/", ledger_apis.EntryListApi.as_view(), name="api-entries"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include(api_v1)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("", include("people.urls")),
+    path("", include("ledger.urls")),
+]

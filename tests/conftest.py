@@ -1,0 +1,68 @@
+"""Shared fixtures. The suite runs on PostgreSQL (scripts/test.sh starts one when none is given)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from ledger.models import BudgetPolicy
+from ledger.services import budget_period_open, period_start_for
+from people.models import Team, User
+from tests.ledger.factories import AwardReasonFactory
+from tests.people.factories import AgentFactory, HRFactory, SupervisorFactory, TeamFactory
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    from django.conf import settings
+
+    return f"database: {settings.DATABASES['default']['ENGINE']}; broker: {settings.CELERY_BROKER_URL}"
+
+
+@pytest.fixture
+def postgres() -> None:
+    """Tests of locking and triggers prove nothing on SQLite: refuse to run them there."""
+    if connection.vendor != "postgresql":
+        pytest.fail("this test needs PostgreSQL: run it through scripts/test.sh or set DATABASE_URL")
+
+
+@dataclass
+class Crew:
+    team: Team
+    supervisor: User
+    agents: list[User]
+    hr: User
+
+
+def fund_budget(supervisor: User, amount: int) -> None:
+    """Give `supervisor` a budget of `amount` for the current period, through the real service."""
+    BudgetPolicy.objects.update_or_create(supervisor=supervisor, defaults={"amount": amount})
+    budget_period_open(supervisor=supervisor, period_start=period_start_for())
+
+
+@pytest.fixture
+def crew(db: None) -> Crew:
+    team = TeamFactory()
+    supervisor = SupervisorFactory()
+    team.leaders.add(supervisor)
+    agents = [AgentFactory(team=team) for _ in range(3)]
+    return Crew(team=team, supervisor=supervisor, agents=agents, hr=HRFactory())
+
+
+@pytest.fixture
+def reason(db: None):
+    return AwardReasonFactory(code="customer-feedback", suggested_min=10, suggested_max=100)
+
+
+@pytest.fixture
+def api() -> Callable[[User | None], APIClient]:
+    def make(user: User | None = None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make

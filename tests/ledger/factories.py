@@ -1,0 +1,15 @@
+import factory
+
+from ledger.models import AwardReason
+
+
+class AwardReasonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AwardReason
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"reason-{n}")
+    name_fi = factory.Sequence(lambda n: f"Syy {n}")
+    name_en = factory.Sequence(lambda n: f"Reason {n}")
+    suggested_min = 10
+    suggested_max = 50
