@@ -66,3 +66,9 @@ def api() -> Callable[[User | None], APIClient]:
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    """PBKDF2 is slow on purpose; tests sign in a lot."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

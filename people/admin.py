@@ -1,0 +1,67 @@
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Team, User
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "leader_names", "member_count"]
+    search_fields = ["name"]
+    filter_horizontal = ["leaders"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Team]:
+        return super().get_queryset(request).prefetch_related("leaders", "members")
+
+    @admin.display(description=_("supervisors"))
+    def leader_names(self, obj: Team) -> str:
+        return ", ".join(str(p) for p in obj.leaders.all())
+
+    @admin.display(description=_("members"))
+    def member_count(self, obj: Team) -> int:
+        return sum(1 for m in obj.members.all() if m.is_active)
+
+
+@admin.register(User)
+class PersonAdmin(UserAdmin):
+    list_display = ["username", "display_name", "role", "team", "employment_type", "is_active"]
+    list_filter = ["role", "employment_type", "team", "is_active", "preferred_language"]
+    search_fields = ["username", "display_name", "email"]
+    ordering = ["display_name", "username"]
+    actions = ["deactivate"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (
+            _("Work"),
+            {"fields": ("display_name", "email", "role", "team", "employment_type", "preferred_language")},
+        ),
+        (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username", "display_name", "role", "team", "employment_type",
+                    "preferred_language", "password1", "password2",
+                ),  # fmt: skip
+            },
+        ),
+    )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # people who leave are deactivated; their ledger stays
+
+    @admin.action(description=_("Deactivate (has left; ledger is kept)"))
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for person in queryset:
+            services.person_deactivate(person=person)
+        self.message_user(request, _("Deactivated %d people.") % queryset.count(), messages.SUCCESS)
