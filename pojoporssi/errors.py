@@ -10,7 +10,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
@@ -116,3 +117,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     extra = {"wait_seconds": exc.wait} if isinstance(exc, drf_exceptions.Throttled) else None
     response.data = _error_body(code, detail, extra=extra)
     return response
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """An unknown address under `/api/` answers in the API's error format; pages get the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            _error_body("not_found", _("Not found.")), status=status.HTTP_404_NOT_FOUND
+        )
+    return defaults.page_not_found(request, exception)

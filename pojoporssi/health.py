@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -25,9 +26,10 @@ def _check_database() -> dict[str, object]:
 
 def _check_broker() -> dict[str, object]:
     started = time.monotonic()
-    transport = celery_app.conf.broker_url.split("://", 1)[0]
+    url = settings.CELERY_BROKER_URL
+    transport = url.split("://", 1)[0]
     try:
-        with celery_app.connection_for_write() as conn:
+        with celery_app.connection_for_write(url=url) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:  # report any failure, whatever the transport raises
         return {"ok": False, "error": exc.__class__.__name__, "transport": transport}

@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
+from rest_framework.throttling import AnonRateThrottle
 
 from ledger import apis as ledger_apis
 from people import apis as people_apis
@@ -20,13 +21,20 @@ router.register("budgets", ledger_apis.BudgetViewSet, basename="budget")
 router.register("ledger/transactions", ledger_apis.TransactionViewSet, basename="transaction")
 
 api_v1 = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    # DRF's token view turns throttling off; sign-in is exactly where password guessing happens.
+    path(
+        "auth/token/",
+        ObtainAuthToken.as_view(throttle_classes=[AnonRateThrottle]),
+        name="api-token",
+    ),
     path("me/", people_apis.MeApi.as_view(), name="api-me"),
     path("ledger/entries/", ledger_apis.EntryListApi.as_view(), name="api-entries"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
 ]
+
+handler404 = "pojoporssi.errors.page_not_found"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
