@@ -23,7 +23,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class EntryInline(admin.TabularInline):
     model = Entry
     fields = ["account", "amount"]
-    readonly_fields = fields
+    readonly_fields = ["account", "amount"]
     extra = 0
     can_delete = False
 
@@ -60,7 +60,15 @@ class AwardAdmin(ReadOnlyAdmin):
 
 @admin.register(AwardReason)
 class AwardReasonAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_fi", "name_en", "suggested_min", "suggested_max", "active", "position"]
+    list_display = [
+        "code",
+        "name_fi",
+        "name_en",
+        "suggested_min",
+        "suggested_max",
+        "active",
+        "position",
+    ]
     list_editable = ["active", "position"]
     list_filter = ["active"]
 
@@ -82,7 +90,11 @@ class BudgetPolicyAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: BudgetPolicy, form: Any, change: bool) -> None:
         services.budget_policy_set(
-            supervisor=obj.supervisor, amount=obj.amount, mode=obj.mode, rollover=obj.rollover, active=obj.active
+            supervisor=obj.supervisor,
+            amount=obj.amount,
+            mode=obj.mode,
+            rollover=obj.rollover,
+            active=obj.active,
         )
 
 

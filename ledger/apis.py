@@ -286,12 +286,12 @@ class BudgetViewSet(viewsets.GenericViewSet):
     def get_permissions(self) -> list[Any]:
         if self.action == "create":
             return [IsHR()]
-        return super().get_permissions()
+        return list(super().get_permissions())
 
     def _supervisors(self) -> QuerySet[User]:
         user = self.request.user
         qs = User.objects.filter(role=Role.SUPERVISOR).order_by("display_name", "id")
-        return qs if getattr(user, "is_hr", False) else qs.filter(pk=user.pk)
+        return qs if getattr(user, "is_hr", False) else qs.filter(pk=user.pk or 0)
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self._supervisors())
@@ -299,7 +299,7 @@ class BudgetViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(BudgetSerializer(summaries, many=True).data)
 
     def retrieve(self, request: Request, supervisor: str | None = None) -> Response:
-        person = self._supervisors().filter(pk=supervisor).first()
+        person = self._supervisors().filter(pk=int(supervisor or 0)).first()
         if person is None:
             raise NotFoundError()
         return Response(BudgetSerializer(selectors.budget_summary(supervisor=person)).data)
@@ -310,9 +310,8 @@ class BudgetViewSet(viewsets.GenericViewSet):
         data = BudgetWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        supervisor = User.objects.filter(pk=values.pop("supervisor")).first()
+        supervisor = User.objects.filter(pk=int(values.pop("supervisor"))).first()
         if supervisor is None:
             raise UnknownPersonError(extra={"field": "supervisor"})
         services.budget_policy_set(supervisor=supervisor, **values)
         return Response(BudgetSerializer(selectors.budget_summary(supervisor=supervisor)).data)
-

@@ -14,7 +14,13 @@ from people.models import EmploymentType, Language, Role, Team, User
 
 from .errors import BudgetExceededError
 from .models import AwardReason, BudgetMode
-from .services import award_create, award_reason_create, budget_period_open, budget_policy_set, period_start_for
+from .services import (
+    award_create,
+    award_reason_create,
+    budget_period_open,
+    budget_policy_set,
+    period_start_for,
+)
 
 DEMO_PASSWORD = "pojo-demo"
 MONTHS_OF_HISTORY = 4
@@ -89,7 +95,7 @@ def seed_demo(*, now: datetime | None = None) -> SeedResult:
     if not result.created:
         return result
 
-    rng = random.Random(2015)  # noqa: S311 - demo data, deterministic on purpose
+    rng = random.Random(2015)
     password = make_password(DEMO_PASSWORD)
     User.objects.create(
         username="hr", display_name="Henna Hakala", role=Role.HR, password=password,
@@ -117,13 +123,21 @@ def seed_demo(*, now: datetime | None = None) -> SeedResult:
             first, last = FIRST[n], LAST[n]
             members[supervisor.pk].append(
                 User.objects.create(
-                    username=_ascii(first), display_name=f"{first} {last}", role=Role.AGENT,
-                    password=password, team=team, email=f"{_ascii(first)}@example.com",
-                    employment_type=EmploymentType.AGENCY if n % AGENCY_EVERY == 1 else EmploymentType.PERMANENT,
+                    username=_ascii(first),
+                    display_name=f"{first} {last}",
+                    role=Role.AGENT,
+                    password=password,
+                    team=team,
+                    email=f"{_ascii(first)}@example.com",
+                    employment_type=EmploymentType.AGENCY
+                    if n % AGENCY_EVERY == 1
+                    else EmploymentType.PERMANENT,
                     preferred_language=Language.EN if n % 7 == 3 else Language.FI,
-                )  # fmt: skip
+                )
             )
-        budget_policy_set(supervisor=supervisor, amount=60, mode=BudgetMode.PER_MEMBER, rollover=index == 1)
+        budget_policy_set(
+            supervisor=supervisor, amount=60, mode=BudgetMode.PER_MEMBER, rollover=index == 1
+        )
 
     reasons = list(AwardReason.objects.all())
     month = period_start_for(now)
@@ -135,21 +149,36 @@ def seed_demo(*, now: datetime | None = None) -> SeedResult:
     for period_start in reversed(starts):
         opened_at = datetime.combine(period_start, time(0, 5), tzinfo=tz)
         for supervisor in supervisors:
-            budget_period_open(supervisor=supervisor, period_start=period_start, opened_at=opened_at)
+            budget_period_open(
+                supervisor=supervisor, period_start=period_start, opened_at=opened_at
+            )
         events = []
         for supervisor in supervisors:
             for _ in range(rng.randint(14, 20)):
                 day = rng.randint(0, 27)
-                moment = opened_at + timedelta(days=day, hours=rng.randint(8, 16), minutes=rng.randint(0, 59))
+                moment = opened_at + timedelta(
+                    days=day, hours=rng.randint(8, 16), minutes=rng.randint(0, 59)
+                )
                 if moment < now:
-                    events.append((moment, supervisor, rng.choice(members[supervisor.pk]), rng.choice(reasons)))
+                    events.append(
+                        (
+                            moment,
+                            supervisor,
+                            rng.choice(members[supervisor.pk]),
+                            rng.choice(reasons),
+                        )
+                    )
         for moment, supervisor, recipient, reason in sorted(events, key=lambda e: (e[0], e[1].pk)):
             points = rng.randrange(reason.suggested_min, reason.suggested_max + 1, 5)
             try:
                 award_create(
-                    giver=supervisor, recipient=recipient, reason=reason, points=points,
-                    message=rng.choice(MESSAGES), created_at=moment,
-                )  # fmt: skip
+                    giver=supervisor,
+                    recipient=recipient,
+                    reason=reason,
+                    points=points,
+                    message=rng.choice(MESSAGES),
+                    created_at=moment,
+                )
             except BudgetExceededError:
                 continue  # a supervisor who ran out of budget that month simply stops awarding
             result.awards += 1

@@ -55,7 +55,9 @@ class Account(models.Model):
     class Meta:
         constraints: ClassVar[list[Any]] = [
             models.UniqueConstraint(
-                fields=["owner", "kind"], condition=Q(owner__isnull=False), name="account_one_per_owner_kind"
+                fields=["owner", "kind"],
+                condition=Q(owner__isnull=False),
+                name="account_one_per_owner_kind",
             ),
             models.UniqueConstraint(
                 fields=["kind"], condition=Q(owner__isnull=True), name="account_one_system_per_kind"
@@ -132,7 +134,9 @@ class Transaction(AppendOnlyModel):
     class Meta:
         ordering = ["-created_at", "-id"]
         triggers: ClassVar[list[Any]] = [
-            pgtrigger.Protect(name="transaction_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="transaction_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
             pgtrigger.Trigger(
                 name="transaction_has_entries",
                 operation=pgtrigger.Insert,
@@ -166,7 +170,9 @@ class Entry(AppendOnlyModel):
             models.CheckConstraint(condition=~Q(amount=0), name="entry_amount_nonzero"),
         ]
         triggers: ClassVar[list[Any]] = [
-            pgtrigger.Protect(name="entry_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="entry_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
             pgtrigger.Trigger(
                 name="entry_transaction_balances",
                 operation=pgtrigger.Insert,
@@ -205,6 +211,9 @@ class IdempotencyRecord(models.Model):
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_one_per_user_key"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"
+
 
 class BudgetMode(models.TextChoices):
     FLAT = "flat", _("Flat amount per period")
@@ -218,7 +227,9 @@ class BudgetPolicy(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="budget_policy"
     )
     amount = models.PositiveIntegerField(_("amount"))
-    mode = models.CharField(_("mode"), max_length=20, choices=BudgetMode.choices, default=BudgetMode.FLAT)
+    mode = models.CharField(
+        _("mode"), max_length=20, choices=BudgetMode.choices, default=BudgetMode.FLAT
+    )
     rollover = models.BooleanField(
         _("roll over unused points"),
         default=False,
@@ -249,7 +260,9 @@ class BudgetPeriod(models.Model):
     class Meta:
         ordering = ["-period_start"]
         constraints: ClassVar[list[Any]] = [
-            models.UniqueConstraint(fields=["supervisor", "period_start"], name="budget_period_once"),
+            models.UniqueConstraint(
+                fields=["supervisor", "period_start"], name="budget_period_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -316,7 +329,9 @@ class Award(models.Model):
         ordering = ["-created_at", "-id"]
         constraints: ClassVar[list[Any]] = [
             models.CheckConstraint(condition=Q(points__gte=1), name="award_points_positive"),
-            models.CheckConstraint(condition=~Q(giver=models.F("recipient")), name="award_not_to_self"),
+            models.CheckConstraint(
+                condition=~Q(giver=models.F("recipient")), name="award_not_to_self"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -72,7 +72,9 @@ def ledger_verify() -> list[str]:
             """
         )
         for txn_id, total, count in cursor.fetchall():
-            problems.append(f"transaction {txn_id}: {count} entries summing to {total} (must be ≥2 summing to 0)")
+            problems.append(
+                f"transaction {txn_id}: {count} entries summing to {total} (must be ≥2 summing to 0)"
+            )
         cursor.execute(
             """
             SELECT a.id, a.kind, a.owner_id, a.balance, COALESCE(SUM(e.amount), 0)
@@ -88,10 +90,18 @@ def ledger_verify() -> list[str]:
                 f"account {account_id} ({kind}, owner {owner_id}): cached balance {cached} "
                 f"but entries sum to {actual}"
             )
-    for account in Account.objects.filter(kind__in=[AccountKind.WALLET, AccountKind.BUDGET], balance__lt=0):
-        problems.append(f"account {account.pk} ({account.kind}, owner {account.owner_id}): negative balance {account.balance}")
-    for account in Account.objects.filter(kind__in=[AccountKind.WALLET, AccountKind.BUDGET], balance__isnull=True):
-        problems.append(f"account {account.pk} ({account.kind}): owned account without a cached balance")
+    for account in Account.objects.filter(
+        kind__in=[AccountKind.WALLET, AccountKind.BUDGET], balance__lt=0
+    ):
+        problems.append(
+            f"account {account.pk} ({account.kind}, owner {account.owner_id}): negative balance {account.balance}"
+        )
+    for account in Account.objects.filter(
+        kind__in=[AccountKind.WALLET, AccountKind.BUDGET], balance__isnull=True
+    ):
+        problems.append(
+            f"account {account.pk} ({account.kind}): owned account without a cached balance"
+        )
     total = Entry.objects.aggregate(total=Sum("amount"))["total"] or 0
     if total != 0:
         problems.append(f"all entries together sum to {total} (must be 0)")

@@ -39,7 +39,16 @@ class PersonAdmin(UserAdmin):
         (None, {"fields": ("username", "password")}),
         (
             _("Work"),
-            {"fields": ("display_name", "email", "role", "team", "employment_type", "preferred_language")},
+            {
+                "fields": (
+                    "display_name",
+                    "email",
+                    "role",
+                    "team",
+                    "employment_type",
+                    "preferred_language",
+                )
+            },
         ),
         (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
@@ -50,9 +59,15 @@ class PersonAdmin(UserAdmin):
             {
                 "classes": ("wide",),
                 "fields": (
-                    "username", "display_name", "role", "team", "employment_type",
-                    "preferred_language", "password1", "password2",
-                ),  # fmt: skip
+                    "username",
+                    "display_name",
+                    "role",
+                    "team",
+                    "employment_type",
+                    "preferred_language",
+                    "password1",
+                    "password2",
+                ),
             },
         ),
     )

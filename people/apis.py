@@ -46,7 +46,7 @@ class PersonSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def get_teams_led(self, obj: User) -> list[dict[str, Any]]:
-        return TeamRefSerializer(obj.led_teams.all(), many=True).data
+        return list(TeamRefSerializer(obj.led_teams.all(), many=True).data)
 
 
 class MeSerializer(PersonSerializer):
@@ -61,7 +61,9 @@ class MeSerializer(PersonSerializer):
         return balance_of(user=obj)
 
     def get_budget_left(self, obj: User) -> int | None:
-        return balance_of(user=obj, kind=AccountKind.BUDGET) if obj.role == Role.SUPERVISOR else None
+        return (
+            balance_of(user=obj, kind=AccountKind.BUDGET) if obj.role == Role.SUPERVISOR else None
+        )
 
 
 def _team_from(team_id: int | None) -> Team | None:
@@ -79,7 +81,9 @@ class PersonCreateSerializer(serializers.Serializer):
     password = serializers.CharField(write_only=True, max_length=128)
     role = serializers.ChoiceField(choices=Role.choices, default=Role.AGENT)
     team = IdField(required=False, allow_null=True)
-    employment_type = serializers.ChoiceField(choices=EmploymentType.choices, default=EmploymentType.PERMANENT)
+    employment_type = serializers.ChoiceField(
+        choices=EmploymentType.choices, default=EmploymentType.PERMANENT
+    )
     preferred_language = serializers.ChoiceField(choices=Language.choices, default=Language.FI)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
 
@@ -94,14 +98,14 @@ class PersonUpdateSerializer(serializers.Serializer):
 
 
 class MeApi(APIView):
-    @extend_schema(responses=MeSerializer, summary="Who I am, my balance and (supervisors) budget left")
+    @extend_schema(
+        responses=MeSerializer, summary="Who I am, my balance and (supervisors) budget left"
+    )
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user).data)
 
 
-class PersonViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """HR manages people; a supervisor sees their teams' members; anyone sees themself."""
 
     lookup_value_regex = r"\d+"
@@ -112,7 +116,7 @@ class PersonViewSet(
     def get_permissions(self) -> list[Any]:
         if self.action in ("create", "partial_update", "update", "deactivate"):
             return [IsHR()]
-        return super().get_permissions()
+        return list(super().get_permissions())
 
     def get_queryset(self) -> QuerySet[User]:
         user = self.request.user
@@ -143,7 +147,11 @@ class PersonViewSet(
         person = services.person_update(person=person, **values)
         return Response(PersonSerializer(person).data)
 
-    @extend_schema(request=None, responses=PersonSerializer, summary="Someone leaves: deactivate, keep the ledger")
+    @extend_schema(
+        request=None,
+        responses=PersonSerializer,
+        summary="Someone leaves: deactivate, keep the ledger",
+    )
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Request, pk: str | None = None) -> Response:
         person = services.person_deactivate(person=self.get_object())
@@ -190,7 +198,8 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = TeamWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         team = services.team_create(
-            name=data.validated_data["name"], leaders=_leaders_from(data.validated_data.get("leaders"))
+            name=data.validated_data["name"],
+            leaders=_leaders_from(data.validated_data.get("leaders")),
         )
         return Response(TeamSerializer(team).data, status=status.HTTP_201_CREATED)
 

@@ -38,7 +38,9 @@ def person_create(
     email: str = "",
 ) -> User:
     """Add an employee who can sign in with `password`."""
-    _check_choices(role=role, employment_type=employment_type, preferred_language=preferred_language)
+    _check_choices(
+        role=role, employment_type=employment_type, preferred_language=preferred_language
+    )
     if User.objects.filter(username__iexact=username).exists():
         raise ConflictError(_("That username is taken."), extra={"field": "username"})
     user = User(

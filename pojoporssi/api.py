@@ -67,7 +67,9 @@ class IsHR(BasePermission):
     message = _("Only HR can do this.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        return bool(request.user and request.user.is_authenticated and getattr(request.user, "is_hr", False))
+        return bool(
+            request.user and request.user.is_authenticated and getattr(request.user, "is_hr", False)
+        )
 
 
 class IsHROrReadOnly(IsHR):

@@ -11,8 +11,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.views import defaults
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
@@ -96,9 +96,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, ApplicationError):
         return Response(_error_body(exc.code, exc.message, extra=exc.extra), status=exc.http_status)
     if isinstance(exc, DjangoValidationError):
-        fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        messages: Any = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         return Response(
-            _error_body("invalid", _("Invalid input."), fields=fields), status=status.HTTP_400_BAD_REQUEST
+            _error_body("invalid", _("Invalid input."), fields=messages),
+            status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
@@ -109,12 +112,13 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is None:
         return None  # an unexpected error: let it surface as a 500 and be logged
     if isinstance(exc, drf_exceptions.ValidationError):
-        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        fields: Any = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         response.data = _error_body("invalid", _("Invalid input."), fields=fields)
         return response
     code = next((c for t, c in _DRF_CODES.items() if isinstance(exc, t)), "error")
     detail = getattr(exc, "detail", str(exc))
-    extra = {"wait_seconds": exc.wait} if isinstance(exc, drf_exceptions.Throttled) else None
+    throttled = isinstance(exc, drf_exceptions.Throttled)
+    extra = {"wait_seconds": getattr(exc, "wait", None)} if throttled else None
     response.data = _error_body(code, detail, extra=extra)
     return response
 

@@ -21,7 +21,11 @@ def _check_database() -> dict[str, object]:
             cursor.fetchone()
     except Exception as exc:  # report any failure, whatever the driver raises
         return {"ok": False, "error": exc.__class__.__name__, "vendor": connection.vendor}
-    return {"ok": True, "vendor": connection.vendor, "ms": round((time.monotonic() - started) * 1000, 1)}
+    return {
+        "ok": True,
+        "vendor": connection.vendor,
+        "ms": round((time.monotonic() - started) * 1000, 1),
+    }
 
 
 def _check_broker() -> dict[str, object]:

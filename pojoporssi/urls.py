@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -20,7 +20,7 @@ router.register("award-reasons", ledger_apis.AwardReasonViewSet, basename="award
 router.register("budgets", ledger_apis.BudgetViewSet, basename="budget")
 router.register("ledger/transactions", ledger_apis.TransactionViewSet, basename="transaction")
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     # DRF's token view turns throttling off; sign-in is exactly where password guessing happens.
     path(
         "auth/token/",

@@ -19,14 +19,18 @@ from tests.people.factories import AgentFactory, HRFactory, SupervisorFactory, T
 def pytest_report_header(config: pytest.Config) -> str:
     from django.conf import settings
 
-    return f"database: {settings.DATABASES['default']['ENGINE']}; broker: {settings.CELERY_BROKER_URL}"
+    return (
+        f"database: {settings.DATABASES['default']['ENGINE']}; broker: {settings.CELERY_BROKER_URL}"
+    )
 
 
 @pytest.fixture
 def postgres() -> None:
     """Tests of locking and triggers prove nothing on SQLite: refuse to run them there."""
     if connection.vendor != "postgresql":
-        pytest.fail("this test needs PostgreSQL: run it through scripts/test.sh or set DATABASE_URL")
+        pytest.fail(
+            "this test needs PostgreSQL: run it through scripts/test.sh or set DATABASE_URL"
+        )
 
 
 @dataclass

@@ -78,12 +78,19 @@ def test_a_newcomer_runs_on_sqlite_and_a_filesystem_broker_with_no_servers(tmp_p
 
     def manage(*args: str) -> str:
         done = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 
-    assert "filesystem://" in manage("shell", "-c", "from django.conf import settings; print(settings.CELERY_BROKER_URL)")
+    assert "filesystem://" in manage(
+        "shell", "-c", "from django.conf import settings; print(settings.CELERY_BROKER_URL)"
+    )
     manage("migrate", "--noinput")
     assert "aino" in manage("seed_demo")
     assert "every invariant holds" in manage("ledger_verify")

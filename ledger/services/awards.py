@@ -27,10 +27,13 @@ from .postings import Leg, transaction_post
 
 def _validate_points(points: Any) -> int:
     if isinstance(points, bool) or not isinstance(points, int) or points < 1:
-        raise InvalidInputError(fields={"points": [_("Points must be a whole number of at least 1.")]})
+        raise InvalidInputError(
+            fields={"points": [_("Points must be a whole number of at least 1.")]}
+        )
     if points > settings.AWARD_MAX_POINTS:
         raise AwardCapExceededError(
-            _("A single award may give at most %(cap)d points.") % {"cap": settings.AWARD_MAX_POINTS},
+            _("A single award may give at most %(cap)d points.")
+            % {"cap": settings.AWARD_MAX_POINTS},
             extra={"cap": settings.AWARD_MAX_POINTS},
         )
     return points

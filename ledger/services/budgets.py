@@ -24,7 +24,12 @@ def period_start_for(moment: datetime | None = None) -> date:
 
 
 def budget_policy_set(
-    *, supervisor: User, amount: int, mode: str = BudgetMode.FLAT, rollover: bool = False, active: bool = True
+    *,
+    supervisor: User,
+    amount: int,
+    mode: str = BudgetMode.FLAT,
+    rollover: bool = False,
+    active: bool = True,
 ) -> BudgetPolicy:
     """Create or change a supervisor's allowance; it applies from the next period opened."""
     if supervisor.role != Role.SUPERVISOR:

@@ -20,7 +20,9 @@ MAX_KEY_LENGTH = 255
 
 
 def request_fingerprint(*, scope: str, payload: Any) -> str:
-    canonical = json.dumps({"scope": scope, "payload": payload}, sort_keys=True, cls=DjangoJSONEncoder)
+    canonical = json.dumps(
+        {"scope": scope, "payload": payload}, sort_keys=True, cls=DjangoJSONEncoder
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

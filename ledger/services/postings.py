@@ -61,13 +61,21 @@ def transaction_post(
 ) -> Transaction:
     """Post a balanced transaction; refuses (and writes nothing) if an owned balance would go negative."""
     per_account = _validate_legs(legs)
-    owned = {leg.account.pk for leg in legs if leg.account.kind in (AccountKind.WALLET, AccountKind.BUDGET)}
+    owned = {
+        leg.account.pk
+        for leg in legs
+        if leg.account.kind in (AccountKind.WALLET, AccountKind.BUDGET)
+    }
     locked = accounts_lock(owned)
     for account_id in sorted(owned):
         account = locked[account_id]
         assert account.balance is not None
         if account.balance + per_account[account_id] < 0:
-            error = BudgetExceededError if account.kind == AccountKind.BUDGET else InsufficientPointsError
+            error = (
+                BudgetExceededError
+                if account.kind == AccountKind.BUDGET
+                else InsufficientPointsError
+            )
             raise error(extra={"balance": account.balance, "required": -per_account[account_id]})
 
     try:
@@ -86,7 +94,9 @@ def transaction_post(
         raise DuplicateTransactionError(
             "A transaction with this idempotency key was already posted."
         ) from exc
-    Entry.objects.bulk_create(Entry(transaction=txn, account=leg.account, amount=leg.amount) for leg in legs)
+    Entry.objects.bulk_create(
+        Entry(transaction=txn, account=leg.account, amount=leg.amount) for leg in legs
+    )
     for account_id in sorted(owned):
         Account.objects.filter(pk=account_id).update(balance=F("balance") + per_account[account_id])
     return txn
@@ -97,7 +107,9 @@ def transaction_reverse(*, original: Transaction, actor: User, reason: str) -> T
     """Undo `original` by posting its entries negated; a transaction is reversed at most once."""
     if original.kind == TransactionKind.REVERSAL:
         raise NotReversibleError("A reversal cannot itself be reversed; post a new transaction.")
-    legs = [Leg(entry.account, -entry.amount) for entry in original.entries.select_related("account")]
+    legs = [
+        Leg(entry.account, -entry.amount) for entry in original.entries.select_related("account")
+    ]
     # Lock first, then look: two HR users reversing at once queue here, and the second one
     # sees the first's reversal instead of a misleading balance refusal.
     accounts_lock(leg.account.pk for leg in legs if leg.account.balance is not None)

@@ -3,7 +3,7 @@ import factory
 from ledger.models import AwardReason
 
 
-class AwardReasonFactory(factory.django.DjangoModelFactory):
+class AwardReasonFactory(factory.django.DjangoModelFactory[AwardReason]):
     class Meta:
         model = AwardReason
         django_get_or_create = ("code",)

@@ -2,7 +2,14 @@ from datetime import date
 
 import pytest
 
-from ledger.models import AccountKind, BudgetMode, BudgetPeriod, BudgetPolicy, Transaction, TransactionKind
+from ledger.models import (
+    AccountKind,
+    BudgetMode,
+    BudgetPeriod,
+    BudgetPolicy,
+    Transaction,
+    TransactionKind,
+)
 from ledger.selectors import balance_of, ledger_verify
 from ledger.services import award_create, budget_period_open, budget_periods_open, budget_policy_set
 from pojoporssi.errors import InvalidInputError

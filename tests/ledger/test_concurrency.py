@@ -146,7 +146,12 @@ def test_10_concurrent_requests_with_one_idempotency_key_make_one_transaction(cr
     fund_budget(crew.supervisor, 1000)
     transactions_before = Transaction.objects.count()
     key = str(uuid.uuid4())
-    body = {"recipient": crew.agents[0].pk, "reason": reason.code, "points": 25, "message": "Kiitos!"}
+    body = {
+        "recipient": crew.agents[0].pk,
+        "reason": reason.code,
+        "points": 25,
+        "message": "Kiitos!",
+    }
 
     def post(_i: int) -> tuple[int, dict[str, Any]]:
         response = api_as(crew.supervisor).post(

@@ -12,7 +12,14 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from ledger.errors import (
     AlreadyReversedError,
@@ -41,7 +48,9 @@ class ModelAward:
 
 
 class LedgerMachine(RuleBasedStateMachine):
-    @initialize(allowances=st.lists(st.integers(0, 120), min_size=2, max_size=2), rollover=st.booleans())
+    @initialize(
+        allowances=st.lists(st.integers(0, 120), min_size=2, max_size=2), rollover=st.booleans()
+    )
     def setup(self, allowances: list[int], rollover: bool) -> None:
         self.reason = AwardReasonFactory(code="model", suggested_max=100)
         self.hr = HRFactory()
@@ -49,12 +58,18 @@ class LedgerMachine(RuleBasedStateMachine):
         self.supervisors = [SupervisorFactory(), SupervisorFactory()]
         team_a.leaders.add(self.supervisors[0])
         team_b.leaders.add(self.supervisors[1])
-        self.agents = [AgentFactory(team=team_a), AgentFactory(team=team_a), AgentFactory(team=team_b)]
+        self.agents = [
+            AgentFactory(team=team_a),
+            AgentFactory(team=team_a),
+            AgentFactory(team=team_b),
+        ]
         self.led = {self.supervisors[0].pk: {0, 1}, self.supervisors[1].pk: {2}}
         self.allowance = dict(zip([s.pk for s in self.supervisors], allowances, strict=True))
         self.rollover = rollover
         for supervisor in self.supervisors:
-            BudgetPolicy.objects.create(supervisor=supervisor, amount=self.allowance[supervisor.pk], rollover=rollover)
+            BudgetPolicy.objects.create(
+                supervisor=supervisor, amount=self.allowance[supervisor.pk], rollover=rollover
+            )
         self.budget = {s.pk: 0 for s in self.supervisors}
         self.wallet = {a.pk: 0 for a in self.agents}
         self.awards: list[ModelAward] = []
@@ -84,7 +99,9 @@ class LedgerMachine(RuleBasedStateMachine):
         else:
             expected = None
         try:
-            award = award_create(giver=supervisor, recipient=agent, reason=self.reason, points=points)
+            award = award_create(
+                giver=supervisor, recipient=agent, reason=self.reason, points=points
+            )
         except (NotInYourTeamError, BudgetExceededError, SelfAwardError) as exc:
             assert type(exc) is expected
             return
@@ -120,7 +137,9 @@ class LedgerMachine(RuleBasedStateMachine):
         for agent in self.agents:
             assert balance_of(user=agent) == self.wallet[agent.pk]
         for supervisor in self.supervisors:
-            assert balance_of(user=supervisor, kind=AccountKind.BUDGET) == self.budget[supervisor.pk]
+            assert (
+                balance_of(user=supervisor, kind=AccountKind.BUDGET) == self.budget[supervisor.pk]
+            )
 
     @invariant()
     def ledger_invariants_hold(self) -> None:

@@ -16,7 +16,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 @pytest.fixture
 def posted(crew, reason) -> Transaction:
     fund_budget(crew.supervisor, 100)
-    return award_create(giver=crew.supervisor, recipient=crew.agents[0], reason=reason, points=30).transaction
+    return award_create(
+        giver=crew.supervisor, recipient=crew.agents[0], reason=reason, points=30
+    ).transaction
 
 
 def raw(sql: str, params: list[object]) -> None:
@@ -37,7 +39,10 @@ def test_database_refuses_to_update_or_delete_ledger_rows(posted, sql):
     entries_before = list(Entry.objects.filter(transaction=posted).values_list("amount", flat=True))
     with pytest.raises(InternalError, match="Cannot"):
         raw(sql, [posted.pk])
-    assert list(Entry.objects.filter(transaction=posted).values_list("amount", flat=True)) == entries_before
+    assert (
+        list(Entry.objects.filter(transaction=posted).values_list("amount", flat=True))
+        == entries_before
+    )
     assert Transaction.objects.get(pk=posted.pk).memo == posted.memo
 
 
@@ -59,7 +64,10 @@ def test_database_refuses_an_unbalanced_transaction_at_commit(crew):
     with pytest.raises(IntegrityError, match="does not sum to zero"), transaction.atomic():
         txn = Transaction.objects.create(kind=TransactionKind.AWARD, idempotency_key="unbalanced")
         Entry.objects.bulk_create(
-            [Entry(transaction=txn, account=issuance, amount=-10), Entry(transaction=txn, account=wallet, amount=11)]
+            [
+                Entry(transaction=txn, account=issuance, amount=-10),
+                Entry(transaction=txn, account=wallet, amount=11),
+            ]
         )
     assert not Transaction.objects.filter(idempotency_key="unbalanced").exists()
     assert ledger_verify() == []

@@ -19,4 +19,6 @@ class Command(BaseCommand):
             for problem in problems:
                 self.stderr.write(f"- {problem}")
             raise CommandError(f"ledger_verify: {len(problems)} problem(s) in {counts}")
-        self.stdout.write(self.style.SUCCESS(f"ledger_verify: OK ({counts}); every invariant holds"))
+        self.stdout.write(
+            self.style.SUCCESS(f"ledger_verify: OK ({counts}); every invariant holds")
+        )

@@ -11,7 +11,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = seed_demo()
         if result.created:
-            self.stdout.write(self.style.SUCCESS(f"Demo data created ({result.awards} awards of history)."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Demo data created ({result.awards} awards of history).")
+            )
         else:
             self.stdout.write("Demo data already present; nothing changed.")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
