@@ -269,7 +269,7 @@ class BudgetSerializer(serializers.Serializer):
 
 class BudgetWriteSerializer(serializers.Serializer):
     supervisor = IdField()
-    amount = serializers.IntegerField(min_value=0, max_value=10_000_000)
+    amount = PointsField(min_value=0, max_value=10_000_000)
     mode = serializers.ChoiceField(choices=BudgetMode.choices, default=BudgetMode.FLAT)
     rollover = serializers.BooleanField(default=False)
     active = serializers.BooleanField(default=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from pojoporssi.errors import ConflictError, InvalidInputError
@@ -59,7 +59,11 @@ def person_create(
     except ValidationError as exc:
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"password": exc.messages}
         raise InvalidInputError(fields=fields) from exc
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # the same username created concurrently
+        raise ConflictError(_("That username is taken."), extra={"field": "username"}) from exc
     return user
 
 
@@ -101,7 +105,11 @@ def person_deactivate(*, person: User) -> User:
 def team_create(*, name: str, leaders: list[User] | None = None) -> Team:
     if Team.objects.filter(name__iexact=name).exists():
         raise ConflictError(_("A team with that name exists."), extra={"field": "name"})
-    team = Team.objects.create(name=name)
+    try:
+        with transaction.atomic():
+            team = Team.objects.create(name=name)
+    except IntegrityError as exc:  # the same name created concurrently
+        raise ConflictError(_("A team with that name exists."), extra={"field": "name"}) from exc
     if leaders:
         team_set_leaders(team=team, leaders=leaders)
     return team

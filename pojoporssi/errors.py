@@ -112,7 +112,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is None:
         return None  # an unexpected error: let it surface as a 500 and be logged
     if isinstance(exc, drf_exceptions.ValidationError):
-        fields: Any = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        fields: Any = (
+            exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        )
         response.data = _error_body("invalid", _("Invalid input."), fields=fields)
         return response
     code = next((c for t, c in _DRF_CODES.items() if isinstance(exc, t)), "error")

@@ -184,10 +184,12 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": env.str("THROTTLE_ANON", default="120/min"),
+        "anon": env.str("THROTTLE_ANON", default="300/min"),
         "user": env.str("THROTTLE_USER", default="6000/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Rate limits key on the client address; trust X-Forwarded-For only from known proxies.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pojopörssi API",

@@ -3,6 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle
 
@@ -29,8 +30,17 @@ api_v1: list[URLPattern | URLResolver] = [
     ),
     path("me/", people_apis.MeApi.as_view(), name="api-me"),
     path("ledger/entries/", ledger_apis.EntryListApi.as_view(), name="api-entries"),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Nothing is public, the API's description included.
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
+        name="api-schema",
+    ),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[IsAuthenticated]),
+        name="api-docs",
+    ),
     path("", include(router.urls)),
 ]
 

@@ -35,10 +35,18 @@ def db_state() -> dict[str, Any]:
         "accounts": sorted(Account.objects.values_list("id", "kind", "owner_id", "balance")),
         "people": sorted(
             User.objects.values_list(
-                "id", "username", "display_name", "email", "role", "employment_type",
-                "preferred_language", "team_id", "is_active", "password",
+                "id",
+                "username",
+                "display_name",
+                "email",
+                "role",
+                "employment_type",
+                "preferred_language",
+                "team_id",
+                "is_active",
+                "password",
             )
-        ),  # fmt: skip
+        ),
         "teams": sorted(Team.objects.values_list("id", "name")),
         "team_leaders": sorted(Team.leaders.through.objects.values_list("team_id", "user_id")),
         "budget_policies": sorted(
@@ -49,10 +57,18 @@ def db_state() -> dict[str, Any]:
         "budget_periods": BudgetPeriod.objects.count(),
         "award_reasons": sorted(
             AwardReason.objects.values_list(
-                "id", "code", "name_fi", "name_en", "description_fi", "description_en",
-                "suggested_min", "suggested_max", "active", "position",
+                "id",
+                "code",
+                "name_fi",
+                "name_en",
+                "description_fi",
+                "description_en",
+                "suggested_min",
+                "suggested_max",
+                "active",
+                "position",
             )
-        ),  # fmt: skip
+        ),
         "tokens": sorted(Token.objects.values_list("key", "user_id")),
     }
 

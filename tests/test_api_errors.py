@@ -18,7 +18,7 @@ from ledger.services import award_create
 from people.services import person_deactivate
 from tests.api_support import assert_error, db_state, isolate_throttle_cache
 from tests.conftest import fund_budget
-from tests.people.factories import PASSWORD, AgentFactory
+from tests.people.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -247,9 +247,7 @@ def test_session_authenticated_write_without_csrf_token_is_refused(crew, reason)
 def test_malformed_json_is_a_400_malformed_request(api, crew):
     before = db_state()
 
-    response = api(crew.hr).post(
-        "/api/v1/teams/", '{"name": "x",', content_type="application/json"
-    )
+    response = api(crew.hr).post("/api/v1/teams/", '{"name": "x",', content_type="application/json")
 
     assert_error(response, 400, "malformed_request")
     assert db_state() == before
@@ -400,3 +398,9 @@ def test_an_unknown_page_address_is_still_an_html_404(client, crew):
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("url", ["/api/v1/schema/", "/api/v1/docs/"])
+def test_the_api_description_is_not_public(crew, url):
+    response = APIClient().get(url)
+    assert_error(response, 401, "not_authenticated")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +40,15 @@ def _validate_points(points: Any) -> int:
     return points
 
 
+def _ledger_key(*, giver: User, key: str) -> str:
+    """The transaction's key: readable when it fits the column, else a digest of the client's key
+    (a client may send up to 255 characters, and the prefix must fit as well)."""
+    readable = f"award:{giver.pk}:{key}"
+    if len(readable) <= 255:  # Transaction.idempotency_key is a varchar(255)
+        return readable
+    return f"award:{giver.pk}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
 @transaction.atomic
 def award_create(
     *,
@@ -73,7 +83,7 @@ def award_create(
         legs=[Leg(budget, -points), Leg(wallet, points)],
         actor=giver,
         memo=f"{reason.code}: {message}" if message else reason.code,
-        idempotency_key=f"award:{giver.pk}:{idempotency_key}" if idempotency_key else None,
+        idempotency_key=_ledger_key(giver=giver, key=idempotency_key) if idempotency_key else None,
         created_at=created_at,
     )
     award = Award.objects.create(

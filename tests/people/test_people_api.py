@@ -87,7 +87,12 @@ def test_hr_creates_a_person_who_can_then_sign_in(api, crew):
 def test_hr_creates_a_supervisor_without_a_team_with_defaults(api, crew):
     response = api(crew.hr).post(
         PEOPLE,
-        {"username": "esihenkilo", "display_name": "Esa", "password": NEW_PASSWORD, "role": "supervisor"},
+        {
+            "username": "esihenkilo",
+            "display_name": "Esa",
+            "password": NEW_PASSWORD,
+            "role": "supervisor",
+        },
         format="json",
     )
 
@@ -530,7 +535,9 @@ def test_hr_creates_a_team_with_leaders(api, crew):
     second = SupervisorFactory()
 
     response = api(crew.hr).post(
-        TEAMS, {"name": "Asiakaspalvelu 2", "leaders": [crew.supervisor.pk, second.pk]}, format="json"
+        TEAMS,
+        {"name": "Asiakaspalvelu 2", "leaders": [crew.supervisor.pk, second.pk]},
+        format="json",
     )
 
     assert response.status_code == 201, response.json()
@@ -565,7 +572,9 @@ def test_create_team_with_bad_input_is_a_400_and_writes_nothing(api, crew, body,
 
 
 @pytest.mark.parametrize("leader", ["agent", "hr", "inactive_supervisor"])
-def test_create_team_led_by_someone_who_is_not_an_active_supervisor_writes_nothing(api, crew, leader):
+def test_create_team_led_by_someone_who_is_not_an_active_supervisor_writes_nothing(
+    api, crew, leader
+):
     person = {
         "agent": crew.agents[0],
         "hr": crew.hr,
@@ -658,7 +667,9 @@ def test_rename_together_with_an_agent_as_leader_writes_nothing(api, crew):
     before = db_state()
 
     response = api(crew.hr).patch(
-        f"{TEAMS}{crew.team.pk}/", {"name": "Renamed", "leaders": [crew.agents[0].pk]}, format="json"
+        f"{TEAMS}{crew.team.pk}/",
+        {"name": "Renamed", "leaders": [crew.agents[0].pk]},
+        format="json",
     )
 
     assert_error(response, 400, "invalid")

@@ -1,0 +1,31 @@
+"""Run every benchmark against a throwaway database on the configured server (PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import django
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pojoporssi.settings")
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    if connection.vendor != "postgresql":
+        print("benchmarks need PostgreSQL: set DATABASE_URL (scripts/bench.sh starts one)", file=sys.stderr)
+        return 2
+    from benchmarks import awards
+
+    old = setup_databases(verbosity=0, interactive=False)
+    try:
+        awards.run()
+    finally:
+        teardown_databases(old, verbosity=0)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
