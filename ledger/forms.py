@@ -25,7 +25,7 @@ class RecipientChoiceField(forms.ModelChoiceField):
         if obj.team_id:
             label = f"{label} · {obj.team.name}"
         if obj.employment_type == EmploymentType.AGENCY:
-            label = f"{label} · {_('agency staff')}"
+            label = " · ".join([label, str(_("agency staff"))])
         return label
 
 

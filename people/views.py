@@ -1,4 +1,86 @@
-from django.contrib.auth import views as auth_views
+"""Signing in and out, and choosing the language of the pages."""
 
-login_view = auth_views.LoginView.as_view()
-logout_view = auth_views.LogoutView.as_view()
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .models import User
+
+# Django's default (None) is a session cookie; the choice should outlive closing the browser.
+_LANGUAGE_COOKIE_FALLBACK_AGE = 365 * 24 * 60 * 60
+
+
+def _set_language_cookie(response: HttpResponseBase, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE or _LANGUAGE_COOKIE_FALLBACK_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+def _known_language(code: str | None) -> str | None:
+    return code if code in dict(settings.LANGUAGES) else None
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in, then the pages switch to the person's own language."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        language = _known_language(form.get_user().preferred_language)
+        if language:
+            translation.activate(language)
+            _set_language_cookie(response, language)
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's sign-out (POST only), with a word that it happened."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, _("You have signed out."))
+        return response
+
+
+login_view = LoginView.as_view()
+logout_view = LogoutView.as_view()
+
+
+@require_POST
+def language_set_view(request: HttpRequest) -> HttpResponse:
+    """Switch the pages' language; a signed-in person keeps it as their preferred language."""
+    next_url = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("home")
+    response = redirect(next_url)
+    language = _known_language(request.POST.get("language"))
+    if language is None:
+        return response
+    user = request.user
+    if isinstance(user, User) and user.preferred_language != language:
+        services.person_update(person=user, preferred_language=language)
+    _set_language_cookie(response, language)
+    return response
