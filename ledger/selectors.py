@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from people.models import User
 
@@ -106,3 +107,20 @@ def ledger_verify() -> list[str]:
     if total != 0:
         problems.append(f"all entries together sum to {total} (must be 0)")
     return problems
+
+
+def wallet_balances_of(*, users: Iterable[User]) -> dict[int, int]:
+    """Wallet balance per user id, in one query (no wallet yet means 0)."""
+    rows = Account.objects.filter(owner__in=list(users), kind=AccountKind.WALLET)
+    return {
+        owner_id: int(balance or 0) for owner_id, balance in rows.values_list("owner_id", "balance")
+    }
+
+
+def statement_totals(*, user: User, kind: str = AccountKind.WALLET) -> tuple[int, int]:
+    """(points received, points spent) over the whole life of the account."""
+    totals = Entry.objects.filter(account__owner=user, account__kind=kind).aggregate(
+        received=Sum("amount", filter=Q(amount__gt=0)),
+        spent=Sum("amount", filter=Q(amount__lt=0)),
+    )
+    return int(totals["received"] or 0), -int(totals["spent"] or 0)

@@ -7,6 +7,7 @@ Views only shape what the selectors return and hand input to the services; every
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -35,7 +35,7 @@ from .errors import (
     UnknownReasonError,
 )
 from .forms import AwardForm
-from .models import Account, AccountKind, AwardReason, Entry, TransactionKind
+from .models import AccountKind, AwardReason, Entry, TransactionKind
 
 HOME_LINES = 8
 HOME_FEED = 15
@@ -47,11 +47,6 @@ def _me(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)  # every view here is behind login_required
     return user
-
-
-def page_context(user: User, **extra: Any) -> dict[str, Any]:
-    """What the header of every signed-in page shows besides the user: their balance."""
-    return {"header_balance": selectors.balance_of(user=user), **extra}
 
 
 @dataclass(frozen=True)
@@ -70,10 +65,10 @@ class StatementLine:
         return abs(self.amount)
 
 
-def statement_lines(entries: Any) -> list[StatementLine]:
+def statement_lines(entries: Iterable[Entry]) -> list[StatementLine]:
+    """Turn statement entries (from `selectors.entries_of`) into lines that say why."""
     lines = []
     for entry in entries:
-        assert isinstance(entry, Entry)
         txn = entry.transaction
         award = getattr(txn, "award", None) if txn.kind == TransactionKind.AWARD else None
         if award is not None:
@@ -107,7 +102,6 @@ def home_view(request: HttpRequest) -> HttpResponse:
     balance = selectors.balance_of(user=me)
     lines = statement_lines(selectors.entries_of(user=me)[:HOME_LINES])
     context = {
-        "header_balance": balance,
         "balance": balance,
         "lines": lines,
         "latest_thanks": next((ln for ln in lines if ln.kind == "award" and ln.amount > 0), None),
@@ -128,18 +122,14 @@ def ledger_history_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(
         entries.select_related("transaction__award__recipient"), STATEMENT_PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    totals = entries.order_by().aggregate(
-        received=Sum("amount", filter=Q(amount__gt=0)),
-        spent=Sum("amount", filter=Q(amount__lt=0)),
-    )
-    context = page_context(
-        me,
+    received, spent = selectors.statement_totals(user=me, kind=account)
+    context = dict(
         account=account,
         page=page,
         lines=statement_lines(page.object_list),
         balance=selectors.balance_of(user=me, kind=account),
-        received=totals["received"] or 0,
-        spent=-(totals["spent"] or 0),
+        received=received,
+        spent=spent,
     )
     return render(request, "ledger/history.html", context)
 
@@ -241,13 +231,8 @@ def team_view(request: HttpRequest) -> HttpResponse:
         )
 
     member_list = list(members)
-    balances = dict(
-        Account.objects.filter(owner__in=member_list, kind=AccountKind.WALLET).values_list(
-            "owner_id", "balance"
-        )
-    )
-    context = page_context(
-        me,
+    balances = selectors.wallet_balances_of(users=member_list)
+    context = dict(
         form=form,
         budget=selectors.budget_summary(supervisor=me),
         teams=list(teams_led_by(supervisor=me)),

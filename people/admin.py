@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Team, User
+from .models import Role, Team, User
 
 
 @admin.register(Team)
@@ -74,6 +74,11 @@ class PersonAdmin(UserAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # people who leave are deactivated; their ledger stays
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if obj.role == Role.HR:
+            obj.is_staff = True  # HR works in the admin
+        super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Deactivate (has left; ledger is kept)"))
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -51,6 +51,7 @@ def person_create(
         employment_type=employment_type,
         preferred_language=preferred_language,
         email=email,
+        is_staff=role == Role.HR,  # HR works in the admin
     )
     try:
         validate_password(password, user)
@@ -79,6 +80,9 @@ def person_update(*, person: User, **changes: Any) -> User:
     _check_choices(**changes)
     for name, value in changes.items():
         setattr(person, name, value)
+    if "role" in changes and not person.is_superuser:
+        person.is_staff = person.role == Role.HR
+        changes["is_staff"] = person.is_staff
     try:
         person.full_clean(exclude=["password"])
     except ValidationError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from ledger.models import Account, AccountKind, Entry
@@ -710,3 +711,31 @@ def test_a_new_hr_person_can_use_hr_endpoints(api, crew):
     # then
     assert response.status_code == 201
     assert User.objects.get(username="hr2").is_hr
+
+
+def test_hr_created_through_the_api_can_use_the_admin(api, crew):
+    # given
+    response = api(crew.hr).post(
+        "/api/v1/people/",
+        {
+            "username": "hanna",
+            "display_name": "Hanna HR",
+            "role": "hr",
+            "password": "a-long-secret-2026",
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    client = Client()
+    # when
+    assert client.login(username="hanna", password="a-long-secret-2026")
+    # then
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/ledger/budgetpolicy/").status_code == 200
+    assert client.get("/admin/people/user/").status_code == 200
+
+
+def test_an_agent_cannot_use_the_admin(crew):
+    client = Client()
+    client.force_login(crew.agents[0])
+    assert client.get("/admin/").status_code == 302
