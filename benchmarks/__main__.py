@@ -15,7 +15,10 @@ def main() -> int:
     from django.test.utils import setup_databases, teardown_databases
 
     if connection.vendor != "postgresql":
-        print("benchmarks need PostgreSQL: set DATABASE_URL (scripts/bench.sh starts one)", file=sys.stderr)
+        print(
+            "benchmarks need PostgreSQL: set DATABASE_URL (scripts/bench.sh starts one)",
+            file=sys.stderr,
+        )
         return 2
     from benchmarks import awards
 

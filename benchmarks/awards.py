@@ -15,11 +15,15 @@ from ledger.services import award_create, budget_period_open, period_start_for
 from people.models import Role, Team, User
 
 
-def _crew(prefix: str, supervisors: int, agents_per_team: int) -> tuple[list[User], dict[int, list[User]]]:
+def _crew(
+    prefix: str, supervisors: int, agents_per_team: int
+) -> tuple[list[User], dict[int, list[User]]]:
     sups, led = [], {}
     for s in range(supervisors):
         team = Team.objects.create(name=f"{prefix}-team-{s}")
-        sup = User.objects.create(username=f"{prefix}-sup-{s}", display_name=f"S{s}", role=Role.SUPERVISOR)
+        sup = User.objects.create(
+            username=f"{prefix}-sup-{s}", display_name=f"S{s}", role=Role.SUPERVISOR
+        )
         team.leaders.add(sup)
         members = [
             User.objects.create(username=f"{prefix}-a-{s}-{i}", display_name=f"A{i}", team=team)
@@ -32,7 +36,7 @@ def _crew(prefix: str, supervisors: int, agents_per_team: int) -> tuple[list[Use
     return sups, led
 
 
-def _timed(n: int, one: Callable[[int], None]) -> list[float]:
+def _timed(n: int, one: Callable[[int], object]) -> list[float]:
     latencies = []
     for i in range(n):
         started = time.perf_counter()
@@ -50,6 +54,34 @@ def _report(label: str, latencies: list[float], wall: float) -> None:
     )
 
 
+def _concurrent(
+    threads: int, sups: list[User], led: dict[int, list[User]], reason: AwardReason, *, shared: bool
+) -> list[float]:
+    """`threads` threads of 250 awards each, from their own budget or all from one."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def worker(t: int) -> None:
+        sup = sups[0] if shared else sups[t]
+        members = led[sup.pk]
+        mine = _timed(
+            250,
+            lambda i: award_create(
+                giver=sup, recipient=members[i % len(members)], reason=reason, points=1
+            ),
+        )
+        with lock:
+            latencies.extend(mine)
+        connections.close_all()
+
+    pool = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
+    for th in pool:
+        th.start()
+    for th in pool:
+        th.join()
+    return latencies
+
+
 def run() -> None:
     reason = AwardReason.objects.create(
         code="bench", name_fi="B", name_en="B", suggested_min=1, suggested_max=100
@@ -60,33 +92,20 @@ def run() -> None:
     started = time.perf_counter()
     lat = _timed(
         2000,
-        lambda i: award_create(giver=sups[0], recipient=led[sups[0].pk][i % 20], reason=reason, points=1),
+        lambda i: award_create(
+            giver=sups[0], recipient=led[sups[0].pk][i % 20], reason=reason, points=1
+        ),
     )
     _report("1 thread", lat, time.perf_counter() - started)
 
     for threads, shared in ((8, False), (8, True)):
         sups, led = _crew(f"t{threads}{shared}", 1 if shared else threads, 10)
-        all_lat: list[float] = []
-        lock = threading.Lock()
-
-        def worker(t: int, sups: list[User] = sups, led: dict[int, list[User]] = led) -> None:
-            sup = sups[0] if shared else sups[t]
-            lat = _timed(
-                250,
-                lambda i: award_create(giver=sup, recipient=led[sup.pk][i % 10], reason=reason, points=1),
-            )
-            with lock:
-                all_lat.extend(lat)
-            connections.close_all()
-
-        pool = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
         started = time.perf_counter()
-        for th in pool:
-            th.start()
-        for th in pool:
-            th.join()
-        label = f"{threads} threads, " + ("one shared budget (worst contention)" if shared else "own budgets")
-        _report(label, all_lat, time.perf_counter() - started)
+        latencies = _concurrent(threads, sups, led, reason, shared=shared)
+        label = f"{threads} threads, " + (
+            "one shared budget (worst contention)" if shared else "own budgets"
+        )
+        _report(label, latencies, time.perf_counter() - started)
 
     started = time.perf_counter()
     problems = ledger_verify()

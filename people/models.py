@@ -83,7 +83,7 @@ class User(AbstractUser):
         """HR and Django superusers run the market."""
         return self.is_active and (self.role == Role.HR or self.is_superuser)
 
-    def has_perm(self, perm: str, obj: object = None) -> bool:
+    def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
         # HR runs the market: in the admin they may do whatever the admin allows anyone.
         if self.is_active and self.role == Role.HR:
             return True

@@ -1,0 +1,21 @@
+# Shortcuts for the scripts in scripts/. Extra pytest arguments: make test ARGS="-k ledger -x"
+.PHONY: run test lint bench
+
+run:
+	scripts/run.sh
+
+test:
+	scripts/test.sh $(ARGS)
+
+# All three linters run even if one fails; the target fails if any did.
+lint:
+	@bash scripts/ensure-venv.sh dev
+	@rc=0; \
+	.venv/bin/ruff check . || rc=1; \
+	.venv/bin/ruff format --check . || rc=1; \
+	.venv/bin/mypy . || rc=1; \
+	exit $$rc
+
+# Benchmarks print figures on a throwaway PostgreSQL (or on DATABASE_URL if set).
+bench:
+	scripts/test.sh --run .venv/bin/python -m benchmarks
