@@ -53,6 +53,8 @@ class Account(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
         constraints: ClassVar[list[Any]] = [
             models.UniqueConstraint(
                 fields=["owner", "kind"],
@@ -132,6 +134,8 @@ class Transaction(AppendOnlyModel):
     )
 
     class Meta:
+        verbose_name = _("transaction")
+        verbose_name_plural = _("transactions")
         ordering = ["-created_at", "-id"]
         triggers: ClassVar[list[Any]] = [
             pgtrigger.Protect(
@@ -163,8 +167,9 @@ class Entry(AppendOnlyModel):
     amount = models.BigIntegerField()
 
     class Meta:
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
         ordering = ["-transaction_id", "id"]
-        verbose_name_plural = "entries"
         indexes: ClassVar[list[Any]] = [models.Index(fields=["account", "-transaction"])]
         constraints: ClassVar[list[Any]] = [
             models.CheckConstraint(condition=~Q(amount=0), name="entry_amount_nonzero"),
@@ -207,6 +212,8 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
         constraints: ClassVar[list[Any]] = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_one_per_user_key"),
         ]
@@ -258,6 +265,8 @@ class BudgetPeriod(models.Model):
     opened_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("budget period")
+        verbose_name_plural = _("budget periods")
         ordering = ["-period_start"]
         constraints: ClassVar[list[Any]] = [
             models.UniqueConstraint(
@@ -326,6 +335,8 @@ class Award(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
         ordering = ["-created_at", "-id"]
         constraints: ClassVar[list[Any]] = [
             models.CheckConstraint(condition=Q(points__gte=1), name="award_points_positive"),

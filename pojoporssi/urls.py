@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -45,6 +46,10 @@ api_v1: list[URLPattern | URLResolver] = [
 ]
 
 handler404 = "pojoporssi.errors.page_not_found"
+
+admin.site.site_header = _("Pojopörssi administration")
+admin.site.site_title = _("Pojopörssi administration")
+admin.site.index_title = _("Run the market")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
