@@ -20,11 +20,12 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
-    from benchmarks import awards
+    from benchmarks import api_load, awards
 
     old = setup_databases(verbosity=0, interactive=False)
     try:
         awards.run()
+        api_load.run()
     finally:
         teardown_databases(old, verbosity=0)
     return 0
