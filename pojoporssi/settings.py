@@ -85,8 +85,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a reused connection is checked before use
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A newcomer's laptop: wait for the writer instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A newcomer's laptop: wait for the writer instead of failing with "database is locked",
+    # and take the write lock when a transaction begins (SQLite has no row locks), so two
+    # writers queue instead of one failing midway.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"

@@ -58,8 +58,7 @@ stop_all() {
   [[ -n "$checker_pid" ]] && kill "$checker_pid" 2>/dev/null
   ((${#pids[@]})) || return 0
   local pid forced=0
-  # SIGTERM to each main process: Celery does a warm shutdown, runserver's reloader takes its
-  # child down with it. A second Ctrl-C, or 20 s, escalates to SIGKILL for the whole group.
+  # SIGTERM to each main process: Celery does a warm shutdown, gunicorn stops its workers. A second Ctrl-C, or 20 s, escalates to SIGKILL for the whole group.
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
   echo "==> stopping ${names[*]} (Ctrl-C again to force)"
   trap 'forced=1' INT TERM HUP
@@ -85,7 +84,7 @@ celery=.venv/bin/celery
 
 host="${HOST:-127.0.0.1}"
 port="${PORT:-8000}"
-# runserver wants IPv6 addresses in brackets.
+# gunicorn wants IPv6 addresses in brackets.
 if [[ "$host" == *:* && "$host" != \[* ]]; then host="[$host]"; fi
 # Where to reach it from this machine (a wildcard address isn't something to browse to).
 case "$host" in
@@ -113,7 +112,12 @@ mkdir -p var
 # Children log through a pipe; without this Python would hold their output back in buffers.
 export PYTHONUNBUFFERED=1
 
-start web "$py" manage.py runserver "$host:$port"
+# gunicorn rather than runserver: a bounded pool of threads (so many clients queue instead of
+# opening more database connections than PostgreSQL allows), and it reloads on code changes.
+# WhiteNoise serves the static files straight from the apps while DEBUG is on.
+start web "$py" -m gunicorn pojoporssi.wsgi:application --bind "$host:$port" \
+  --worker-class gthread --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-8}" \
+  --graceful-timeout 5 --access-logfile - --reload
 start worker "$celery" -A pojoporssi worker --loglevel=INFO --concurrency=2
 start beat "$celery" -A pojoporssi beat --loglevel=INFO \
   --scheduler django_celery_beat.schedulers:DatabaseScheduler \
