@@ -22,7 +22,7 @@ def main() -> int:
         return 2
     from benchmarks import api_load, awards
 
-    old = setup_databases(verbosity=0, interactive=False)
+    old = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
     try:
         awards.run()
         api_load.run()
