@@ -53,3 +53,8 @@ class NotAnApproverError(PermissionDeniedError):
     default_message = _(
         "Only a supervisor of this person's team, or HR, can decide on this redemption."
     )
+
+
+class UnknownRewardError(NotFoundError):
+    code = "unknown_reward"
+    default_message = _("No such reward.")
