@@ -7,7 +7,7 @@ the reward lock, so the database, not Python, has the last word on the last item
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from ledger.models import AccountKind, TransactionKind
 from ledger.services import Leg, account_system, transaction_post, transaction_reverse, wallet_for
+from notifications.services import notify_redemption_decided
 from people.models import User
 from people.selectors import person_is_led_by
 from pojoporssi.errors import InvalidInputError
@@ -160,14 +161,16 @@ def reward_activate(*, reward: Reward) -> Reward:
 # --- Quotes -------------------------------------------------------------------------------------
 
 
-def quote_create(*, employee: User, reward: Reward) -> Quote:
-    """Promise `employee` the reward's current price for QUOTE_VALIDITY_SECONDS. No stock is held."""
+def quote_create(*, employee: User, reward: Reward, at: datetime | None = None) -> Quote:
+    """Promise `employee` the reward's current price for QUOTE_VALIDITY_SECONDS. No stock is held.
+
+    `at` backdates the quote (demo history only); it defaults to now."""
     reward.refresh_from_db(fields=["active", "current_price", "stock"])
     if not reward.active:
         raise RewardInactiveError()
     if reward.stock == 0:
         raise OutOfStockError()
-    now = timezone.now()
+    now = at or timezone.now()
     return Quote.objects.create(
         employee=employee,
         reward=reward,
@@ -193,12 +196,14 @@ def _price_for(*, quote: Quote, current: int, now: Any) -> int:
 
 
 @transaction.atomic
-def redemption_create(*, employee: User, quote: Quote) -> Redemption:
+def redemption_create(*, employee: User, quote: Quote, at: datetime | None = None) -> Redemption:
     """Buy the quoted reward: debit the wallet into the redemptions sink, take one from stock and
     write the redemption, all in one database transaction, or do nothing.
 
     A `PriceChangedError` carries no fresh quote: it rolls back everything written here, a new
     quote included. The caller asks for one with `quote_create` after the rollback.
+
+    `at` backdates the redemption and its debit (demo history only); it defaults to now.
     """
     if quote.employee_id != employee.pk:
         raise NotYourQuoteError()
@@ -207,7 +212,7 @@ def redemption_create(*, employee: User, quote: Quote) -> Redemption:
     # Lock order: the reward first. Every purchase of this reward queues here, so the stock and
     # the price read below cannot change before this transaction commits.
     reward = reward_lock(reward_id=quote.reward_id)
-    now = timezone.now()
+    now = at or timezone.now()
     # Conditional UPDATE: of two requests with one quote only one finds it unused.
     if not Quote.objects.filter(pk=quote.pk, used_at__isnull=True).update(used_at=now):
         raise QuoteUsedError()
@@ -263,6 +268,7 @@ def _transition(
     actor: User,
     reason: str = "",
     refund: bool = False,
+    at: datetime | None = None,
 ) -> Redemption:
     """Move a redemption to `to` under its row lock; a refund reverses the debit and returns stock."""
     if refund:
@@ -279,15 +285,17 @@ def _transition(
             original=locked.debit,
             actor=actor,
             reason=f"refund of redemption {locked.pk}: {reason}"[:500],
+            created_at=at,
         )
         fields.append("refund")
         if locked.reward.stock is not None:
             Reward.objects.filter(pk=locked.reward_id).update(stock=F("stock") + 1)
     locked.state = to
-    locked.updated_at = timezone.now()
+    locked.updated_at = at or timezone.now()
     locked.decided_by = actor
     locked.reason = reason
     locked.save(update_fields=fields)
+    notify_redemption_decided(locked)  # approved/rejected/fulfilled: after commit, via Celery
     return locked
 
 
@@ -297,7 +305,9 @@ def _check_approver(*, approver: User, redemption: Redemption) -> None:
 
 
 @transaction.atomic
-def redemption_cancel(*, employee: User, redemption: Redemption) -> Redemption:
+def redemption_cancel(
+    *, employee: User, redemption: Redemption, at: datetime | None = None
+) -> Redemption:
     """The buyer withdraws a redemption still awaiting approval; refunds it exactly."""
     if redemption.employee_id != employee.pk:
         raise NotYourRedemptionError()
@@ -307,11 +317,14 @@ def redemption_cancel(*, employee: User, redemption: Redemption) -> Redemption:
         to=RedemptionState.CANCELLED,
         actor=employee,
         refund=True,
+        at=at,
     )
 
 
 @transaction.atomic
-def redemption_approve(*, approver: User, redemption: Redemption) -> Redemption:
+def redemption_approve(
+    *, approver: User, redemption: Redemption, at: datetime | None = None
+) -> Redemption:
     """An approver says yes to a pending redemption."""
     _check_approver(approver=approver, redemption=redemption)
     return _transition(
@@ -319,11 +332,14 @@ def redemption_approve(*, approver: User, redemption: Redemption) -> Redemption:
         allowed_from=(RedemptionState.PENDING,),
         to=RedemptionState.APPROVED,
         actor=approver,
+        at=at,
     )
 
 
 @transaction.atomic
-def redemption_reject(*, approver: User, redemption: Redemption, reason: str) -> Redemption:
+def redemption_reject(
+    *, approver: User, redemption: Redemption, reason: str, at: datetime | None = None
+) -> Redemption:
     """An approver says no (before fulfilment); the price paid is refunded and stock returned."""
     _check_approver(approver=approver, redemption=redemption)
     reason = (reason or "").strip()
@@ -336,11 +352,14 @@ def redemption_reject(*, approver: User, redemption: Redemption, reason: str) ->
         actor=approver,
         reason=reason,
         refund=True,
+        at=at,
     )
 
 
 @transaction.atomic
-def redemption_fulfil(*, approver: User, redemption: Redemption) -> Redemption:
+def redemption_fulfil(
+    *, approver: User, redemption: Redemption, at: datetime | None = None
+) -> Redemption:
     """The reward has been handed over."""
     _check_approver(approver=approver, redemption=redemption)
     return _transition(
@@ -348,6 +367,7 @@ def redemption_fulfil(*, approver: User, redemption: Redemption) -> Redemption:
         allowed_from=(RedemptionState.APPROVED,),
         to=RedemptionState.FULFILLED,
         actor=approver,
+        at=at,
     )
 
 
