@@ -1,4 +1,5 @@
-"""A Hypothesis state machine: awards, reversals and budget periods against a simple model.
+"""A Hypothesis state machine: awards, reversals, budget periods and the market (redeem,
+cancel, reject, restock) against a simple model.
 
 After every step the real ledger must agree with the model, and `ledger_verify` must be clean.
 Runs with committed transactions, so PostgreSQL's deferred triggers check every commit too.
@@ -28,10 +29,13 @@ from ledger.errors import (
     NotInYourTeamError,
     SelfAwardError,
 )
-from ledger.models import AccountKind, Award, BudgetPolicy
+from ledger.models import AccountKind, Award, BudgetPolicy, Entry
 from ledger.selectors import balance_of, ledger_verify
 from ledger.services import award_create, budget_period_open, transaction_reverse
 from people.models import User
+from rewards import services as market
+from rewards.errors import InvalidStateTransitionError, OutOfStockError
+from rewards.models import Redemption, RedemptionState, Reward
 from tests.ledger.factories import AwardReasonFactory
 from tests.people.factories import AgentFactory, HRFactory, SupervisorFactory, TeamFactory
 
@@ -45,6 +49,15 @@ class ModelAward:
     recipient: User
     points: int
     reversed: bool = False
+
+
+@dataclass
+class ModelRedemption:
+    redemption: Redemption
+    buyer: User
+    reward_index: int
+    price: int
+    state: str
 
 
 class LedgerMachine(RuleBasedStateMachine):
@@ -74,6 +87,22 @@ class LedgerMachine(RuleBasedStateMachine):
         self.wallet = {a.pk: 0 for a in self.agents}
         self.awards: list[ModelAward] = []
         self.month = 0
+        # The market: one reward with a little stock that needs approval, one unlimited.
+        self.rewards: list[Reward] = [
+            market.reward_create(
+                name_fi="Vuoro", name_en="Shift", base_price=30, stock=1, needs_approval=True
+            ),
+            market.reward_create(name_fi="Kahvi", name_en="Coffee", base_price=7),
+        ]
+        self.stock: list[int | None] = [1, None]
+        self.redemptions: list[ModelRedemption] = []
+        # The sink is shared by every example the machine runs (rows stay until the test ends).
+        self.sink_before = self._sink_total()
+
+    @staticmethod
+    def _sink_total() -> int:
+        sink = Entry.objects.filter(account__kind=AccountKind.REDEMPTIONS)
+        return sum(sink.values_list("amount", flat=True))
 
     @rule()
     def open_next_period(self) -> None:
@@ -129,6 +158,88 @@ class LedgerMachine(RuleBasedStateMachine):
         item.reversed = True
         self.wallet[item.recipient.pk] -= item.points
         self.budget[item.giver.pk] += item.points
+
+    @rule(buyer=st.integers(0, 2), which=st.integers(0, 1))
+    def redeem(self, buyer: int, which: int) -> None:
+        agent, reward = self.agents[buyer], self.rewards[which]
+        price = reward.base_price
+        if self.stock[which] == 0:
+            expected: type[Exception] | None = OutOfStockError
+        elif self.wallet[agent.pk] < price:
+            expected = InsufficientPointsError
+        else:
+            expected = None
+        try:
+            quote = market.quote_create(employee=agent, reward=reward)
+            redemption = market.redemption_create(employee=agent, quote=quote)
+        except (OutOfStockError, InsufficientPointsError) as exc:
+            assert type(exc) is expected
+            return
+        assert expected is None
+        self.wallet[agent.pk] -= price
+        stock = self.stock[which]
+        if stock is not None:
+            self.stock[which] = stock - 1
+        state = RedemptionState.PENDING if reward.needs_approval else RedemptionState.APPROVED
+        assert redemption.state == state
+        self.redemptions.append(ModelRedemption(redemption, agent, which, price, state))
+
+    def _refund(self, item: ModelRedemption, to: str) -> None:
+        item.state = to
+        self.wallet[item.buyer.pk] += item.price
+        stock = self.stock[item.reward_index]
+        if stock is not None:
+            self.stock[item.reward_index] = stock + 1
+
+    @precondition(lambda self: bool(self.redemptions))
+    @rule(data=st.data())
+    def cancel(self, data: st.DataObject) -> None:
+        item = data.draw(st.sampled_from(self.redemptions))
+        pending = item.state == RedemptionState.PENDING
+        try:
+            market.redemption_cancel(employee=item.buyer, redemption=item.redemption)
+        except InvalidStateTransitionError:
+            assert not pending
+            return
+        assert pending
+        self._refund(item, RedemptionState.CANCELLED)
+
+    @precondition(lambda self: bool(self.redemptions))
+    @rule(data=st.data())
+    def reject(self, data: st.DataObject) -> None:
+        item = data.draw(st.sampled_from(self.redemptions))
+        open_ = item.state in (RedemptionState.PENDING, RedemptionState.APPROVED)
+        try:
+            market.redemption_reject(approver=self.hr, redemption=item.redemption, reason="model")
+        except InvalidStateTransitionError:
+            assert not open_
+            return
+        assert open_
+        self._refund(item, RedemptionState.REJECTED)
+
+    @rule(quantity=st.integers(1, 3))
+    def restock(self, quantity: int) -> None:
+        market.reward_restock(reward=self.rewards[0], quantity=quantity)
+        stock = self.stock[0]
+        assert stock is not None
+        self.stock[0] = stock + quantity
+
+    @invariant()
+    def market_matches_the_model(self) -> None:
+        if not hasattr(self, "rewards"):
+            return
+        for reward, stock in zip(self.rewards, self.stock, strict=True):
+            reward.refresh_from_db(fields=["stock"])
+            assert reward.stock == stock
+        for item in self.redemptions:
+            item.redemption.refresh_from_db(fields=["state"])
+            assert item.redemption.state == item.state
+        kept = sum(
+            item.price
+            for item in self.redemptions
+            if item.state not in (RedemptionState.CANCELLED, RedemptionState.REJECTED)
+        )
+        assert self._sink_total() - self.sink_before == kept
 
     @invariant()
     def balances_match_the_model(self) -> None:
