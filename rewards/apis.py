@@ -19,7 +19,7 @@ from ledger.selectors import balance_of
 from ledger.services import idempotent_call
 from people.apis import PersonRefSerializer
 from people.models import User
-from pojoporssi.api import IdField, IsHROrReadOnly, PointsField, idempotency_key_from
+from pojoporssi.api import MAX_ID, IdField, IsHROrReadOnly, PointsField, idempotency_key_from
 from pojoporssi.errors import InvalidInputError
 
 from . import selectors, services
@@ -304,12 +304,25 @@ class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                 raise InvalidInputError(fields={"mine": ["true or false."]})
             user = _user(self.request)
             qs = qs.filter(employee=user) if mine == "true" else qs.exclude(employee=user)
+        for param, lookup in (
+            ("employee", "employee_id"),
+            ("reward", "reward_id"),
+            ("team", "employee__team_id"),
+        ):
+            value = self.request.query_params.get(param)
+            if value is not None:
+                if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+                    raise InvalidInputError(fields={param: ["Must be an id."]})
+                qs = qs.filter(**{lookup: int(value)})
         return qs
 
     @extend_schema(
         parameters=[
             OpenApiParameter("state", str, enum=RedemptionState.values),
             OpenApiParameter("mine", bool, description="Only mine (true) or only others' (false)."),
+            OpenApiParameter("employee", int, description="Only this person's."),
+            OpenApiParameter("reward", int, description="Only of this reward."),
+            OpenApiParameter("team", int, description="Only of this team's members."),
         ]
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -387,6 +387,37 @@ def test_the_list_is_scoped_by_role(api, crew, market):
     assert_error(api(crew.hr).get(f"{REDEMPTIONS}?mine=maybe"), 400, "invalid")
 
 
+def test_hr_filters_redemptions_by_person_reward_and_team(api, crew, market):
+    hr = api(crew.hr)
+    assert _ids(hr.get(f"{REDEMPTIONS}?employee={crew.agents[1].pk}")) == {market["colleague"].pk}
+    assert _ids(hr.get(f"{REDEMPTIONS}?team={crew.team.pk}")) == {
+        market["mine"].pk,
+        market["colleague"].pk,
+    }
+    assert len(_ids(hr.get(f"{REDEMPTIONS}?reward={market['reward'].pk}"))) == 3
+    assert _ids(hr.get(f"{REDEMPTIONS}?reward=999999")) == set()
+    # filters narrow what one may see; they never widen it
+    agent = api(crew.agents[0])
+    assert _ids(agent.get(f"{REDEMPTIONS}?employee={crew.agents[1].pk}")) == set()
+    for bad in ("employee=x", "team=-1", "reward=0", f"reward={2**63}", "employee="):
+        assert_error(hr.get(f"{REDEMPTIONS}?{bad}"), 400, "invalid")
+
+
+def test_ordering_by_popularity_counts_live_redemptions(api, crew, fund):
+    agent = crew.agents[0]
+    fund([agent], 500)
+    loved, ignored, cancelled = (
+        RewardFactory(base_price=10, needs_approval=True) for _ in range(3)
+    )
+    buy(agent, loved)
+    buy(agent, loved)
+    services.redemption_cancel(employee=agent, redemption=buy(agent, cancelled))
+    response = api(agent).get(f"{REWARDS}?ordering=-popularity")
+    ids = [r["id"] for r in response.json()["results"]]
+    assert ids[0] == loved.pk
+    assert set(ids[1:]) == {ignored.pk, cancelled.pk}
+
+
 def test_an_agent_cannot_see_cancel_or_decide_anothers_redemption(api, crew, market):
     theirs = market["colleague"]
     client = api(crew.agents[0])
