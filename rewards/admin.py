@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from ledger.admin import ReadOnlyAdmin
 
 from . import services
-from .models import Redemption, Reward
+from .models import Goal, Quote, Redemption, Reward
 
 _REWARD_FIELDS = [
     "name_fi", "name_en", "description_fi", "description_en", "category", "icon",
@@ -84,3 +84,18 @@ class RedemptionAdmin(ReadOnlyAdmin):
     search_fields = ["employee__username", "employee__display_name", "reward__name_fi"]
     date_hierarchy = "created_at"
     list_select_related = ["employee", "reward", "decided_by"]
+
+
+@admin.register(Quote)
+class QuoteAdmin(ReadOnlyAdmin):
+    list_display = ["id", "created_at", "employee", "reward", "price", "expires_at", "used_at"]
+    list_filter = ["reward__category"]
+    search_fields = ["employee__username", "employee__display_name", "reward__name_fi"]
+    list_select_related = ["employee", "reward"]
+
+
+@admin.register(Goal)
+class GoalAdmin(ReadOnlyAdmin):
+    list_display = ["employee", "reward", "created_at"]
+    search_fields = ["employee__username", "employee__display_name", "reward__name_fi"]
+    list_select_related = ["employee", "reward"]
