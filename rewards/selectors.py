@@ -47,16 +47,20 @@ class GoalProgress:
 
 
 def average_daily_earning(*, user: User, days: int = EARNING_WINDOW_DAYS) -> float:
-    """Points awarded into the user's wallet over the last `days` days, per day."""
+    """Points awarded into the user's wallet over the last `days` days, per day; an award that was
+    reversed (a mistake corrected) does not count."""
     since = timezone.now() - timedelta(days=days)
     total = Entry.objects.filter(
+        Q(transaction__kind=TransactionKind.AWARD)
+        | Q(
+            transaction__kind=TransactionKind.REVERSAL,
+            transaction__reverses__kind=TransactionKind.AWARD,
+        ),
         account__owner=user,
         account__kind=AccountKind.WALLET,
-        transaction__kind=TransactionKind.AWARD,
         transaction__created_at__gte=since,
-        amount__gt=0,
     ).aggregate(total=Sum("amount"))["total"]
-    return int(total or 0) / days
+    return max(0, int(total or 0)) / days
 
 
 def goal_progress(*, user: User) -> GoalProgress | None:

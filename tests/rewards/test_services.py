@@ -423,6 +423,18 @@ def test_goal_progress_and_projection(crew, reason):
     assert progress.projected_date == timezone.localdate() + timedelta(days=10)
 
 
+def test_a_reversed_award_does_not_count_towards_the_pace(crew, reason):
+    from ledger.services import transaction_reverse
+    from tests.conftest import fund_budget
+
+    agent = crew.agents[0]
+    fund_budget(crew.supervisor, 1000)
+    award_create(giver=crew.supervisor, recipient=agent, reason=reason, points=90)
+    mistake = award_create(giver=crew.supervisor, recipient=agent, reason=reason, points=180)
+    transaction_reverse(original=mistake.transaction, actor=crew.hr, reason="wrong person")
+    assert selectors.average_daily_earning(user=agent) == 1.0
+
+
 def test_goal_reached_clear_and_replace(crew, fund):
     agent = crew.agents[0]
     fund([agent], 100)
