@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ledger",
     "rewards",
     "pricing",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "ledger.context_processors.header",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -173,6 +175,8 @@ QUOTE_VALIDITY_SECONDS = env.int("QUOTE_VALIDITY_SECONDS", default=15 * 60)
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pojoporssi@localhost")
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+"""Where the pages live, for links in e-mails."""
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

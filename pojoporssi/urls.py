@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle
 
 from ledger import apis as ledger_apis
+from notifications import apis as notifications_apis
 from people import apis as people_apis
 from rewards import apis as rewards_apis
 
@@ -35,6 +36,16 @@ api_v1: list[URLPattern | URLResolver] = [
     path("me/", people_apis.MeApi.as_view(), name="api-me"),
     path("ledger/entries/", ledger_apis.EntryListApi.as_view(), name="api-entries"),
     path("goal/", rewards_apis.GoalApi.as_view(), name="api-goal"),
+    path(
+        "notifications/",
+        notifications_apis.NotificationListApi.as_view(),
+        name="api-notifications",
+    ),
+    path(
+        "notifications/read/",
+        notifications_apis.NotificationReadApi.as_view(),
+        name="api-notifications-read",
+    ),
     # Nothing is public, the API's description included.
     path(
         "schema/",
@@ -63,4 +74,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("people.urls")),
     path("", include("ledger.urls")),
+    path("", include("rewards.urls")),
+    path("", include("notifications.urls")),
 ]
