@@ -84,9 +84,10 @@ def run() -> None:
     tokens = {a.pk: Token.objects.get_or_create(user=a)[0].key for a in agents}
     sup = User.objects.filter(role=Role.SUPERVISOR).first()
     assert sup is not None
-    common = {"name_fi": "Kahvi", "name_en": "Coffee", "category": "other", "needs_approval": False}
-    cheap = reward_create(**common, base_price=1, stock=None)
-    last = reward_create(**{**common, "name_en": "Last one"}, base_price=1, stock=1)
+    cheap = reward_create(name_fi="Kahvi", name_en="Coffee", category="other", base_price=1)
+    last = reward_create(
+        name_fi="Viimeinen", name_en="Last one", category="other", base_price=1, stock=1
+    )
     before = Redemption.objects.count()
 
     with gunicorn() as port:
