@@ -155,7 +155,7 @@ def test_agent_redeems_the_shift_swap_and_the_supervisor_approves_it(
     redemption = Redemption.objects.get()
     assert redemption.state == RedemptionState.PENDING and redemption.price_paid == 250
 
-    menu(page, "Omat lunastukset").click()
+    menu(page, "Lunastukset").click()
     expect(page.get_by_test_id(f"state-{redemption.pk}")).to_have_text("Odottaa hyväksyntää")
     shot(page, "redemptions-pending-fi-desktop")
 
@@ -190,7 +190,7 @@ def test_agent_redeems_the_shift_swap_and_the_supervisor_approves_it(
     sign_in(page, base, "aino")
     expect(page.get_by_test_id("header-balance")).to_have_text("70")
     expect(page.get_by_test_id("bell-count")).to_have_text("3")
-    menu(page, "Omat lunastukset").click()
+    menu(page, "Lunastukset").click()
     expect(page.get_by_test_id(f"state-{redemption.pk}")).to_have_text("Hyväksytty")
     page.get_by_test_id("bell").click()
     notes = page.get_by_test_id("notifications")
@@ -230,7 +230,7 @@ def test_market_pages_fit_a_phone(live_server, market: Market, new_page, width: 
     expect(page.get_by_test_id("receipt-balance")).to_contain_text("70")
     assert_no_horizontal_scroll(page)
     shot(page, f"receipt-fi-{tag}")
-    menu(page, "Omat lunastukset").click()
+    menu(page, "Lunastukset").click()
     assert_no_horizontal_scroll(page)
     shot(page, f"redemptions-fi-{tag}")
 
