@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from people.models import User
-from pojoporssi.api import IdField
+from pojoporssi.api import IdField, Pagination
 
 from . import selectors, services
 from .models import Notification
@@ -53,10 +53,21 @@ class MarkReadSerializer(serializers.Serializer):
     )
 
 
+class NotificationPagination(Pagination):
+    """The usual page, plus how many of your notifications are unread (the bell's number)."""
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["unread"] = {"type": "integer", "example": 2}
+        response["required"] = [*response.get("required", []), "unread"]
+        return response
+
+
 class NotificationListApi(ListAPIView):
     """Your own notifications, newest first, with the unread count."""
 
     serializer_class = NotificationSerializer
+    pagination_class = NotificationPagination
 
     def get_queryset(self) -> Any:
         return selectors.notifications_of(user=_user(self.request))

@@ -129,6 +129,7 @@ def test_agent_redeems_the_shift_swap_and_the_supervisor_approves_it(
     expect(grid).to_contain_text("Jouluaaton vuoron vaihto")
     expect(grid).to_contain_text("+10 %")
     expect(grid).to_contain_text("−10 %")
+    assert_no_horizontal_scroll(page)
     shot(page, "market-fi-desktop")
     page.get_by_label("Luokka").select_option("time_off")
     page.get_by_role("button", name="Näytä").click()
@@ -175,6 +176,7 @@ def test_agent_redeems_the_shift_swap_and_the_supervisor_approves_it(
     pending = page.get_by_test_id("pending")
     expect(pending).to_contain_text("Aino Nieminen")
     expect(pending).to_contain_text("Jouluaaton vuoron vaihto")
+    assert_no_horizontal_scroll(page)
     shot(page, "approvals-fi-desktop")
     pending.get_by_role("button", name=re.compile("^Hyväksy")).click()
     expect(page.get_by_role("status")).to_contain_text(

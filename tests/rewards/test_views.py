@@ -360,3 +360,16 @@ def test_hr_view_filters_by_state_team_reward_and_date(crew):
     assert set(listed(since=today.isoformat(), until=today.isoformat())) == {r1, r2}
     assert listed(since=(today + timedelta(days=1)).isoformat()) == []
     assert SupervisorFactory()  # supervisors are refused above
+
+
+def test_pages_speak_english_to_english_readers(crew):
+    agent = crew.agents[0]
+    _fund(crew, agent, 100)
+    reward = RewardFactory(name_fi="Huppari", name_en="Hoodie", base_price=40, needs_approval=True)
+    redemption_create(employee=agent, quote=quote_create(employee=agent, reward=reward))
+    client = signed_in(agent)
+    client.post(reverse("language-set"), {"language": "en", "next": MARKET})
+    market = text(client.get(MARKET))
+    assert "Hoodie" in market and "Market" in market and "Huppari" not in market
+    mine = text(client.get(REDEMPTIONS))
+    assert "Awaiting approval" in mine and "Cancel and refund" in mine
