@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.services import notifications_muted
 from people.models import EmploymentType, Language, Role, Team, User
 
 from .errors import BudgetExceededError
@@ -228,10 +229,14 @@ def award_history(
             yield award
 
 
-@transaction.atomic
 def seed_demo(*, now: datetime | None = None, months: int = MONTHS_OF_HISTORY) -> SeedResult:
-    """The ledger's part of the demo, once: people, criteria and a year of awards. (The full demo,
-    with the market, is `rewards.demo.seed_demo`.)"""
+    """The ledger's part of the demo, once: people, criteria and a year of awards, without
+    notifications. (The full demo, with the market, is `rewards.demo.seed_demo`.)"""
+    with notifications_muted(), transaction.atomic():
+        return _seed(now=now, months=months)
+
+
+def _seed(*, now: datetime | None, months: int) -> SeedResult:
     result = SeedResult(created=not demo_exists(), logins=demo_logins())
     if not result.created:
         return result

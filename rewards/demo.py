@@ -30,6 +30,7 @@ from ledger.demo import (
     seed_people,
 )
 from ledger.models import Award
+from notifications.services import notifications_muted
 from people.models import User
 
 from .models import Redemption, RedemptionState, Reward, RewardCategory
@@ -349,12 +350,17 @@ class Market:
             queued.add(shopper.supervisor.pk)
 
 
-@transaction.atomic
 def seed_demo(*, now: datetime | None = None, months: int = MONTHS_OF_HISTORY) -> MarketSeedResult:
     """The whole demo, once: people, a year of awards, the catalogue and a year of redemptions.
 
     A second run changes nothing; on a demo seeded before the market existed it adds only the
-    catalogue (inventing a purchase history there would contradict the balances people have)."""
+    catalogue (inventing a purchase history there would contradict the balances people have).
+    History sends no notifications: nobody wants a year of e-mails at once."""
+    with notifications_muted(), transaction.atomic():
+        return _seed(now=now, months=months)
+
+
+def _seed(*, now: datetime | None, months: int) -> MarketSeedResult:
     now = now or timezone.now()
     result = MarketSeedResult(created=not demo_exists(), logins=demo_logins())
     if not result.created:

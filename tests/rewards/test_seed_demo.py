@@ -159,6 +159,13 @@ def test_seed_demo_is_deterministic():
     assert max(r[4] for r in first[1]) < NOW
 
 
+def test_seed_demo_sends_no_notifications_for_history(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = seed_demo(now=NOW, months=2)
+    assert result.awards > 50 and result.redemptions > 0
+    assert callbacks == []
+
+
 def test_seed_demo_adds_only_the_catalogue_to_an_older_demo():
     from ledger.demo import seed_demo as seed_ledger_demo
 
