@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -57,7 +58,7 @@ def notification_send(
                 ]
             lines += ["", "— Pojopörssi"]
             send_mail(
-                subject=f"Pojopörssi: {title}",
+                subject=" ".join(f"Pojopörssi: {title}".split()),  # one line, always
                 message="\n".join(lines),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[recipient.email],
@@ -93,9 +94,19 @@ def notify_after_commit(
 # They take the domain objects duck-typed, so that `ledger` and `rewards` can call them without
 # this app importing theirs.
 
+NEWS_WINDOW = timedelta(hours=1)
+"""A record dated further back than this is history being written (the demo seed's year of
+awards and redemptions), not news: it rings no bell and sends no e-mail."""
+
+
+def _is_news(when: datetime | None) -> bool:
+    return when is None or when >= timezone.now() - NEWS_WINDOW
+
 
 def notify_award_received(award: Any) -> None:
     """An award's recipient hears about it, after commit."""
+    if not _is_news(award.created_at):
+        return
     notify_after_commit(
         recipient_id=award.recipient_id,
         kind=NotificationKind.AWARD_RECEIVED,
@@ -121,7 +132,7 @@ def notify_redemption_decided(redemption: Any) -> None:
     """The buyer hears that an approver approved, rejected or fulfilled their redemption
     (their own cancellation needs no notice), after commit."""
     kind = _REDEMPTION_KINDS.get(str(redemption.state))
-    if kind is None:
+    if kind is None or not _is_news(redemption.updated_at):
         return
     notify_after_commit(
         recipient_id=redemption.employee_id,

@@ -22,13 +22,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ledger.errors import InsufficientPointsError
 from ledger.selectors import balance_of
 from ledger.services import idempotent_call
 from people.models import User
 from pojoporssi.errors import ApplicationError, IdempotencyKeyReusedError
 
 from . import selectors, services
-from .errors import PriceChangedError
+from .errors import PriceChangedError, RewardInactiveError
 from .forms import ConfirmForm, HRRedemptionFilterForm, MarketFilterForm, RejectForm
 from .models import Quote, Redemption, RedemptionState, Reward
 
@@ -184,8 +185,11 @@ def redemption_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("reward-detail", pk=reward.pk)
         except ApplicationError as exc:
             messages.error(request, exc.message)
-            target = "redemption-confirm" if quote.used_at is None else "reward-detail"
-            return redirect(target, pk=quote.pk if target == "redemption-confirm" else reward.pk)
+            if isinstance(exc, InsufficientPointsError):
+                return redirect("redemption-confirm", pk=quote.pk)  # the sums are on that page
+            if isinstance(exc, RewardInactiveError):
+                return redirect("market")  # its own page is gone with it
+            return redirect("reward-detail", pk=reward.pk)
         return redirect("redemption-receipt", pk=redemption_id)
 
     if quote.used_at is not None:

@@ -85,8 +85,9 @@ def eager_celery(settings):
     The Celery app reads Django's settings once, so its own configuration is switched as well."""
     from pojoporssi.celery import app as celery_app
 
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Read first: the first read loads Django's settings into the app's configuration.
     before = celery_app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = before

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from ledger.services import award_create
 from notifications.models import Notification, NotificationKind
@@ -196,3 +199,22 @@ def test_the_bell_shows_the_unread_count_and_the_page_marks_all_read(crew, clien
     client.post(reverse("notifications-read"))
     assert Notification.objects.filter(recipient=me, read_at__isnull=True).count() == 0
     assert 'data-testid="bell-count"' not in client.get(reverse("home")).content.decode()
+
+
+def test_backdated_history_is_not_news(
+    crew, reason, eager_celery, django_capture_on_commit_callbacks
+):
+    # given: the demo seed writes last month's award
+    fund_budget(crew.supervisor, 100)
+    last_month = timezone.now() - timedelta(days=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        award_create(
+            giver=crew.supervisor,
+            recipient=crew.agents[0],
+            reason=reason,
+            points=5,
+            created_at=last_month,
+        )
+        award_create(giver=crew.supervisor, recipient=crew.agents[1], reason=reason, points=5)
+    # then: only today's award rings a bell
+    assert list(Notification.objects.values_list("recipient", flat=True)) == [crew.agents[1].pk]

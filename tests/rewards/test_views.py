@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
+import threading
 import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from ledger.models import IdempotencyRecord, Transaction
-from ledger.selectors import balance_of
+from ledger.selectors import balance_of, ledger_verify
 from rewards.models import Goal, Quote, Redemption, RedemptionState, Reward, RewardCategory
 from rewards.services import quote_create, redemption_create
 from tests.people.factories import AgentFactory, SupervisorFactory, TeamFactory
@@ -373,3 +375,36 @@ def test_pages_speak_english_to_english_readers(crew):
     assert "Hoodie" in market and "Market" in market and "Huppari" not in market
     mine = text(client.get(REDEMPTIONS))
     assert "Awaiting approval" in mine and "Cancel and refund" in mine
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_double_submit_of_the_confirm_form_buys_once(crew, postgres):
+    # given: two clicks of one confirm form, racing in separate connections
+    agent = crew.agents[0]
+    _fund(crew, agent, 100)
+    reward = RewardFactory(base_price=30, stock=5)
+    quote = quote_create(employee=agent, reward=reward)
+    key = uuid.uuid4().hex
+    barrier = threading.Barrier(2)
+    locations: list[str] = []
+
+    def submit() -> None:
+        try:
+            client = signed_in(agent)
+            barrier.wait()
+            locations.append(confirm(client, quote, key)["Location"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then: both land on the one receipt
+    redemption = Redemption.objects.get()
+    assert locations == [reverse("redemption-receipt", args=[redemption.pk])] * 2
+    assert balance_of(user=agent) == 70
+    reward.refresh_from_db()
+    assert reward.stock == 4
+    assert ledger_verify() == []
