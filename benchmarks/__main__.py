@@ -20,12 +20,15 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
-    from benchmarks import api_load, awards
+    from benchmarks import api_load, api_redemptions, awards
+    from rewards.demo import seed_demo
 
     old = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
     try:
         awards.run()
+        seed_demo()
         api_load.run()
+        api_redemptions.run()
     finally:
         teardown_databases(old, verbosity=0)
     return 0

@@ -1,8 +1,14 @@
-"""A believable contact centre for demos and first runs: deterministic, written through services."""
+"""A believable contact centre for demos and first runs: deterministic, written through services.
+
+The people, the award criteria and a year of awards. The market's catalogue and redemption history
+are layered on top by `rewards.demo` (the ledger never imports the market); `seed_demo` here is
+the ledger-only part, kept for the benchmarks.
+"""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -10,10 +16,11 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.services import notifications_muted
 from people.models import EmploymentType, Language, Role, Team, User
 
 from .errors import BudgetExceededError
-from .models import AwardReason, BudgetMode
+from .models import Award, AwardReason, BudgetMode
 from .services import (
     award_create,
     award_reason_create,
@@ -23,7 +30,11 @@ from .services import (
 )
 
 DEMO_PASSWORD = "pojo-demo"
-MONTHS_OF_HISTORY = 4
+MONTHS_OF_HISTORY = 12
+# A supervisor's monthly allowance per team member, and how many awards they hand out a month:
+# about 30 awards of 35-40 points for ten people, so an agent earns roughly 50-150 points a month.
+BUDGET_PER_MEMBER = 120
+AWARDS_PER_MONTH = (26, 34)
 
 # From the contact-centre KPIs in docs/origin.md: the natural reasons for an award.
 REASONS = [
@@ -81,23 +92,40 @@ class SeedResult:
     awards: int = 0
 
 
-@transaction.atomic
-def seed_demo(*, now: datetime | None = None) -> SeedResult:
-    """Create the demo contact centre once; a second run only reports the logins."""
-    now = now or timezone.now()
-    result = SeedResult(created=not User.objects.filter(username="hr").exists())
+@dataclass
+class DemoWorld:
+    """What `seed_people` made: the people the history is written for."""
+
+    hr: User
+    supervisors: list[User]
+    members: dict[int, list[User]]  # supervisor pk -> the agents of their team
+    reasons: list[AwardReason]
+
+    @property
+    def agents(self) -> list[User]:
+        return [agent for supervisor in self.supervisors for agent in self.members[supervisor.pk]]
+
+    def supervisor_of(self, agent: User) -> User:
+        return next(s for s in self.supervisors if agent in self.members[s.pk])
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
     logins = [("hr", "HR", "Henna Hakala")]
     for _team, (username, name) in TEAMS:
         logins.append((username, "supervisor", name))
     logins.append(("aino", "agent", "Aino Nieminen"))
     logins.append(("onni", "agent (agency)", "Onni Koskinen"))
-    result.logins = logins
-    if not result.created:
-        return result
+    return logins
 
-    rng = random.Random(2015)
+
+def demo_exists() -> bool:
+    return User.objects.filter(username="hr").exists()
+
+
+def seed_people() -> DemoWorld:
+    """HR, the award criteria, three teams of ten agents and their supervisors' budget policies."""
     password = make_password(DEMO_PASSWORD)
-    User.objects.create(
+    hr = User.objects.create(
         username="hr", display_name="Henna Hakala", role=Role.HR, password=password,
         is_staff=True, is_superuser=True, email="hr@example.com",
     )  # fmt: skip
@@ -136,25 +164,42 @@ def seed_demo(*, now: datetime | None = None) -> SeedResult:
                 )
             )
         budget_policy_set(
-            supervisor=supervisor, amount=60, mode=BudgetMode.PER_MEMBER, rollover=index == 1
+            supervisor=supervisor,
+            amount=BUDGET_PER_MEMBER,
+            mode=BudgetMode.PER_MEMBER,
+            rollover=index == 1,
         )
+    return DemoWorld(
+        hr=hr,
+        supervisors=supervisors,
+        members=members,
+        reasons=list(AwardReason.objects.all()),
+    )
 
-    reasons = list(AwardReason.objects.all())
+
+def award_history(
+    world: DemoWorld, *, now: datetime, months: int = MONTHS_OF_HISTORY
+) -> Iterator[Award]:
+    """Open `months` budget periods up to now's and award from them in time order, yielding each
+    award as it is written (so a caller can interleave what people do with their points).
+
+    The awards depend only on `now` and their own random generator, never on the caller."""
+    rng = random.Random(2015)
     month = period_start_for(now)
     starts = []
-    for _ in range(MONTHS_OF_HISTORY):
+    for _ in range(months):
         starts.append(month)
         month = (month - timedelta(days=1)).replace(day=1)
     tz = timezone.get_current_timezone()
     for period_start in reversed(starts):
         opened_at = datetime.combine(period_start, time(0, 5), tzinfo=tz)
-        for supervisor in supervisors:
+        for supervisor in world.supervisors:
             budget_period_open(
                 supervisor=supervisor, period_start=period_start, opened_at=opened_at
             )
         events = []
-        for supervisor in supervisors:
-            for _ in range(rng.randint(14, 20)):
+        for supervisor in world.supervisors:
+            for _ in range(rng.randint(*AWARDS_PER_MONTH)):
                 day = rng.randint(0, 27)
                 moment = opened_at + timedelta(
                     days=day, hours=rng.randint(8, 16), minutes=rng.randint(0, 59)
@@ -164,14 +209,14 @@ def seed_demo(*, now: datetime | None = None) -> SeedResult:
                         (
                             moment,
                             supervisor,
-                            rng.choice(members[supervisor.pk]),
-                            rng.choice(reasons),
+                            rng.choice(world.members[supervisor.pk]),
+                            rng.choice(world.reasons),
                         )
                     )
         for moment, supervisor, recipient, reason in sorted(events, key=lambda e: (e[0], e[1].pk)):
             points = rng.randrange(reason.suggested_min, reason.suggested_max + 1, 5)
             try:
-                award_create(
+                award = award_create(
                     giver=supervisor,
                     recipient=recipient,
                     reason=reason,
@@ -181,5 +226,21 @@ def seed_demo(*, now: datetime | None = None) -> SeedResult:
                 )
             except BudgetExceededError:
                 continue  # a supervisor who ran out of budget that month simply stops awarding
-            result.awards += 1
+            yield award
+
+
+def seed_demo(*, now: datetime | None = None, months: int = MONTHS_OF_HISTORY) -> SeedResult:
+    """The ledger's part of the demo, once: people, criteria and a year of awards, without
+    notifications. (The full demo, with the market, is `rewards.demo.seed_demo`.)"""
+    with notifications_muted(), transaction.atomic():
+        return _seed(now=now, months=months)
+
+
+def _seed(*, now: datetime | None, months: int) -> SeedResult:
+    result = SeedResult(created=not demo_exists(), logins=demo_logins())
+    if not result.created:
+        return result
+    world = seed_people()
+    for _award in award_history(world, now=now or timezone.now(), months=months):
+        result.awards += 1
     return result

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "ledger",
     "rewards",
     "pricing",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "ledger.context_processors.header",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -168,11 +170,15 @@ if env.bool("DEMO_FAST_SCHEDULE", default=False):
 # --- Domain settings --------------------------------------------------------------------------
 AWARD_MAX_POINTS = env.int("AWARD_MAX_POINTS", default=500)
 """Hard cap on a single award, whatever the reason's suggested range."""
+QUOTE_VALIDITY_SECONDS = env.int("QUOTE_VALIDITY_SECONDS", default=15 * 60)
+"""How long a price quote is a promise (spec §3: 15 minutes)."""
 
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pojoporssi@localhost")
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+"""Where the pages live, for links in e-mails."""
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -9,7 +9,9 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle
 
 from ledger import apis as ledger_apis
+from notifications import apis as notifications_apis
 from people import apis as people_apis
+from rewards import apis as rewards_apis
 
 from .health import healthz
 
@@ -21,6 +23,8 @@ router.register("awards", ledger_apis.AwardViewSet, basename="award")
 router.register("award-reasons", ledger_apis.AwardReasonViewSet, basename="award-reason")
 router.register("budgets", ledger_apis.BudgetViewSet, basename="budget")
 router.register("ledger/transactions", ledger_apis.TransactionViewSet, basename="transaction")
+router.register("rewards", rewards_apis.RewardViewSet, basename="reward")
+router.register("redemptions", rewards_apis.RedemptionViewSet, basename="redemption")
 
 api_v1: list[URLPattern | URLResolver] = [
     # DRF's token view turns throttling off; sign-in is exactly where password guessing happens.
@@ -31,6 +35,17 @@ api_v1: list[URLPattern | URLResolver] = [
     ),
     path("me/", people_apis.MeApi.as_view(), name="api-me"),
     path("ledger/entries/", ledger_apis.EntryListApi.as_view(), name="api-entries"),
+    path("goal/", rewards_apis.GoalApi.as_view(), name="api-goal"),
+    path(
+        "notifications/",
+        notifications_apis.NotificationListApi.as_view(),
+        name="api-notifications",
+    ),
+    path(
+        "notifications/read/",
+        notifications_apis.NotificationReadApi.as_view(),
+        name="api-notifications-read",
+    ),
     # Nothing is public, the API's description included.
     path(
         "schema/",
@@ -59,4 +74,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("people.urls")),
     path("", include("ledger.urls")),
+    path("", include("rewards.urls")),
+    path("", include("notifications.urls")),
 ]

@@ -1,1 +1,188 @@
-"""Arrives with its own issue."""
+"""The reward market: catalogue, price quotes, redemptions and savings goals.
+
+Invariants held by the database:
+- prices are positive and stock is never negative (CHECK constraints; stock NULL = unlimited);
+- a redemption's debit is one ledger transaction, and its refund at most one (one-to-one);
+- a quote is used at most once (`used_at` is set by a conditional UPDATE).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+def _in_english() -> bool:
+    return (get_language() or "fi").startswith("en")
+
+
+class RewardCategory(models.TextChoices):
+    EXPERIENCE = "experience", _("Experience")
+    WELLBEING = "wellbeing", _("Wellbeing")
+    DESIGN_GOODS = "design_goods", _("Design & goods")
+    TIME_OFF = "time_off", _("Time off & shifts")
+    OTHER = "other", _("Other")
+
+
+class Reward(models.Model):
+    """Something an employee can buy with points."""
+
+    name_fi = models.CharField(_("name (Finnish)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    description_fi = models.TextField(_("description (Finnish)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    category = models.CharField(
+        _("category"), max_length=20, choices=RewardCategory.choices, default=RewardCategory.OTHER
+    )
+    icon = models.SlugField(
+        _("icon"), max_length=50, blank=True, help_text=_("A vendored icon's name.")
+    )
+    base_price = models.PositiveIntegerField(_("base price"))
+    current_price = models.PositiveIntegerField(
+        _("current price"), help_text=_("What people pay now; pricing moves it.")
+    )
+    stock = models.PositiveIntegerField(
+        _("stock"), null=True, blank=True, help_text=_("Empty means unlimited.")
+    )
+    needs_approval = models.BooleanField(_("needs approval"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reward")
+        verbose_name_plural = _("rewards")
+        ordering = ["name_fi", "id"]
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(
+                condition=Q(base_price__gte=1, current_price__gte=1), name="reward_price_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(stock__isnull=True) | Q(stock__gte=0), name="reward_stock_nonnegative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if _in_english() else self.name_fi
+
+    @property
+    def description(self) -> str:
+        return self.description_en if _in_english() else self.description_fi
+
+
+class Quote(models.Model):
+    """A price promise to one employee for one reward, valid until `expires_at`; used once."""
+
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quotes"
+    )
+    reward = models.ForeignKey(Reward, on_delete=models.CASCADE, related_name="quotes")
+    price = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(condition=Q(price__gte=1), name="quote_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.reward_id} @ {self.price}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+
+class RedemptionState(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    CANCELLED = "cancelled", _("Cancelled")
+    REJECTED = "rejected", _("Rejected")
+
+
+REFUNDED_STATES = (RedemptionState.CANCELLED, RedemptionState.REJECTED)
+
+
+class Redemption(models.Model):
+    """An employee bought a reward: the points left their wallet in `debit`."""
+
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="redemptions"
+    )
+    reward = models.ForeignKey(Reward, on_delete=models.PROTECT, related_name="redemptions")
+    quote = models.OneToOneField(
+        Quote, on_delete=models.PROTECT, null=True, blank=True, related_name="redemption"
+    )
+    price_paid = models.PositiveIntegerField()
+    state = models.CharField(max_length=20, choices=RedemptionState.choices, db_index=True)
+    debit = models.OneToOneField(
+        "ledger.Transaction", on_delete=models.PROTECT, related_name="redemption"
+    )
+    refund = models.OneToOneField(
+        "ledger.Transaction",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refunded_redemption",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="redemptions_decided",
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("redemption")
+        verbose_name_plural = _("redemptions")
+        ordering = ["-created_at", "-id"]
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(
+                condition=Q(price_paid__gte=1), name="redemption_price_positive"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(state__in=REFUNDED_STATES, refund__isnull=False)
+                    | (~Q(state__in=REFUNDED_STATES) & Q(refund__isnull=True))
+                ),
+                name="redemption_refunded_iff_cancelled_or_rejected",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.employee} — {self.reward} ({self.get_state_display()})"
+
+
+class Goal(models.Model):
+    """The one reward an employee is saving for."""
+
+    employee = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="goal"
+    )
+    reward = models.ForeignKey(Reward, on_delete=models.CASCADE, related_name="goals")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+
+    def __str__(self) -> str:
+        return f"{self.employee} → {self.reward}"

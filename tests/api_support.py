@@ -23,6 +23,7 @@ from ledger.models import (
     Transaction,
 )
 from people.models import Team, User
+from rewards.models import Goal, Quote, Redemption, Reward
 
 
 def db_state() -> dict[str, Any]:
@@ -70,6 +71,29 @@ def db_state() -> dict[str, Any]:
             )
         ),
         "tokens": sorted(Token.objects.values_list("key", "user_id")),
+        "rewards": sorted(
+            Reward.objects.values_list(
+                "id",
+                "name_fi",
+                "name_en",
+                "description_fi",
+                "description_en",
+                "category",
+                "icon",
+                "base_price",
+                "current_price",
+                "stock",
+                "needs_approval",
+                "active",
+            )
+        ),
+        "quotes": sorted(Quote.objects.values_list("id", "employee_id", "price", "used_at")),
+        "redemptions": sorted(
+            Redemption.objects.values_list(
+                "id", "state", "price_paid", "refund_id", "decided_by_id", "reason"
+            )
+        ),
+        "goals": sorted(Goal.objects.values_list("employee_id", "reward_id")),
     }
 
 

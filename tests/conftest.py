@@ -76,3 +76,18 @@ def api() -> Callable[[User | None], APIClient]:
 def fast_password_hashing(settings) -> None:
     """PBKDF2 is slow on purpose; tests sign in a lot."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def eager_celery(settings):
+    """Run Celery tasks inline in this test only (notifications are delivered for real).
+
+    The Celery app reads Django's settings once, so its own configuration is switched as well."""
+    from pojoporssi.celery import app as celery_app
+
+    # Read first: the first read loads Django's settings into the app's configuration.
+    before = celery_app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before

@@ -62,6 +62,23 @@ ENDPOINTS = [
     ("get", "/api/v1/budgets/1/"),
     ("get", "/api/v1/ledger/entries/"),
     ("post", "/api/v1/ledger/transactions/1/reverse/"),
+    ("get", "/api/v1/rewards/"),
+    ("post", "/api/v1/rewards/"),
+    ("get", "/api/v1/rewards/1/"),
+    ("patch", "/api/v1/rewards/1/"),
+    ("post", "/api/v1/rewards/1/restock/"),
+    ("post", "/api/v1/rewards/1/deactivate/"),
+    ("post", "/api/v1/rewards/1/quote/"),
+    ("get", "/api/v1/redemptions/"),
+    ("post", "/api/v1/redemptions/"),
+    ("get", "/api/v1/redemptions/1/"),
+    ("post", "/api/v1/redemptions/1/cancel/"),
+    ("post", "/api/v1/redemptions/1/approve/"),
+    ("post", "/api/v1/redemptions/1/reject/"),
+    ("post", "/api/v1/redemptions/1/fulfil/"),
+    ("get", "/api/v1/goal/"),
+    ("put", "/api/v1/goal/"),
+    ("delete", "/api/v1/goal/"),
 ]
 BODIES = {
     "/api/v1/awards/": {"recipient": 1, "reason": "customer-feedback", "points": 10},
@@ -69,6 +86,11 @@ BODIES = {
     "/api/v1/teams/": {"name": "New team"},
     "/api/v1/budgets/": {"supervisor": 1, "amount": 100},
     "/api/v1/ledger/transactions/1/reverse/": {"reason": "mistake"},
+    "/api/v1/rewards/": {"name_fi": "X", "name_en": "X", "base_price": 10},
+    "/api/v1/rewards/1/restock/": {"quantity": 1},
+    "/api/v1/redemptions/": {"quote": 1},
+    "/api/v1/redemptions/1/reject/": {"reason": "no"},
+    "/api/v1/goal/": {"reward": 1},
 }
 
 

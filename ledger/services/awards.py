@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from notifications.services import notify_award_received
 from people.models import User
 from people.selectors import person_is_led_by
 from pojoporssi.errors import InvalidInputError
@@ -95,6 +96,7 @@ def award_create(
         transaction=txn,
         created_at=txn.created_at,
     )
+    notify_award_received(award)  # after commit, through Celery
     return award
 
 

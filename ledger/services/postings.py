@@ -103,8 +103,11 @@ def transaction_post(
 
 
 @transaction.atomic
-def transaction_reverse(*, original: Transaction, actor: User, reason: str) -> Transaction:
-    """Undo `original` by posting its entries negated; a transaction is reversed at most once."""
+def transaction_reverse(
+    *, original: Transaction, actor: User, reason: str, created_at: datetime | None = None
+) -> Transaction:
+    """Undo `original` by posting its entries negated; a transaction is reversed at most once.
+    `created_at` backdates it (demo history only)."""
     if original.kind == TransactionKind.REVERSAL:
         raise NotReversibleError("A reversal cannot itself be reversed; post a new transaction.")
     legs = [
@@ -122,4 +125,5 @@ def transaction_reverse(*, original: Transaction, actor: User, reason: str) -> T
         memo=reason,
         idempotency_key=f"reversal:{original.pk}",
         reverses=original,
+        created_at=created_at,
     )

@@ -1,0 +1,147 @@
+"""Sending notifications (in-app and e-mail) and marking them read."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from people.models import User
+
+from .models import Notification, NotificationKind
+
+logger = logging.getLogger(__name__)
+
+_muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
+
+
+@contextmanager
+def notifications_muted() -> Iterator[None]:
+    """Send nothing inside this block (e.g. while `seed_demo` writes a year of history)."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+def notification_send(
+    *, recipient: User, kind: str, params: dict[str, Any], link: str = ""
+) -> Notification:
+    """Write the in-app notification and e-mail it, in the recipient's language, if they have an
+    address. The row is written first: a failing mail server must not lose the bell."""
+    if kind not in NotificationKind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    notification = Notification.objects.create(
+        recipient=recipient, kind=kind, params=params, link=link
+    )
+    if recipient.email:
+        language = recipient.preferred_language or settings.LANGUAGE_CODE
+        with translation.override(language):
+            title = notification.title
+            lines = [_("Hello %(name)s,") % {"name": recipient.name}, "", title]
+            if notification.detail:
+                lines.append(notification.detail)
+            if link:
+                lines += [
+                    "",
+                    _("See it in Pojopörssi: %(url)s") % {"url": settings.SITE_URL + link},
+                ]
+            lines += ["", "— Pojopörssi"]
+            send_mail(
+                subject=" ".join(f"Pojopörssi: {title}".split()),  # one line, always
+                message="\n".join(lines),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[recipient.email],
+            )
+    return notification
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's unread notifications read (all, or those of `ids`); returns how many."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())
+
+
+def notify_after_commit(
+    *, recipient_id: int, kind: str, params: dict[str, Any], link: str = ""
+) -> None:
+    """Queue the notification for after the current transaction commits (never before: a rolled
+    back award must not announce itself). `robust`: a broker hiccup must not fail a committed
+    request; it is logged instead."""
+    if _muted.get():
+        return
+    from .tasks import notify  # the task module imports this one
+
+    transaction.on_commit(
+        lambda: notify.delay(recipient_id=recipient_id, kind=kind, params=params, link=link),
+        robust=True,
+    )
+
+
+# --- Events of the other apps, turned into notifications ---------------------------------------
+# They take the domain objects duck-typed, so that `ledger` and `rewards` can call them without
+# this app importing theirs.
+
+NEWS_WINDOW = timedelta(hours=1)
+"""A record dated further back than this is history being written (the demo seed's year of
+awards and redemptions), not news: it rings no bell and sends no e-mail."""
+
+
+def _is_news(when: datetime | None) -> bool:
+    return when is None or when >= timezone.now() - NEWS_WINDOW
+
+
+def notify_award_received(award: Any) -> None:
+    """An award's recipient hears about it, after commit."""
+    if not _is_news(award.created_at):
+        return
+    notify_after_commit(
+        recipient_id=award.recipient_id,
+        kind=NotificationKind.AWARD_RECEIVED,
+        params={
+            "points": award.points,
+            "giver": award.giver.name,
+            "reason_fi": award.reason.name_fi,
+            "reason_en": award.reason.name_en,
+            "message": award.message,
+        },
+        link="/history/",
+    )
+
+
+_REDEMPTION_KINDS = {
+    "approved": NotificationKind.REDEMPTION_APPROVED,
+    "rejected": NotificationKind.REDEMPTION_REJECTED,
+    "fulfilled": NotificationKind.REDEMPTION_FULFILLED,
+}
+
+
+def notify_redemption_decided(redemption: Any) -> None:
+    """The buyer hears that an approver approved, rejected or fulfilled their redemption
+    (their own cancellation needs no notice), after commit."""
+    kind = _REDEMPTION_KINDS.get(str(redemption.state))
+    if kind is None or not _is_news(redemption.updated_at):
+        return
+    notify_after_commit(
+        recipient_id=redemption.employee_id,
+        kind=kind,
+        params={
+            "redemption": redemption.pk,
+            "reward_fi": redemption.reward.name_fi,
+            "reward_en": redemption.reward.name_en,
+            "reason": redemption.reason,
+        },
+        link="/redemptions/",
+    )

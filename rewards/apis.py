@@ -1,0 +1,450 @@
+"""Market API: the catalogue, quotes, redemptions and their states, the savings goal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import get_language
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ledger.apis import IDEMPOTENCY_HEADER
+from ledger.selectors import balance_of
+from ledger.services import idempotent_call
+from people.apis import PersonRefSerializer
+from people.models import User
+from pojoporssi.api import MAX_ID, IdField, IsHROrReadOnly, PointsField, idempotency_key_from
+from pojoporssi.errors import InvalidInputError
+
+from . import selectors, services
+from .errors import (
+    NotYourQuoteError,
+    NotYourRedemptionError,
+    PriceChangedError,
+    UnknownRewardError,
+)
+from .models import Quote, Redemption, RedemptionState, Reward, RewardCategory
+
+
+def _user(request: Request) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+# --- serializers --------------------------------------------------------------------------------
+
+
+class RewardSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    change_percent = serializers.SerializerMethodField(
+        help_text="Current price against the base price, in percent (e.g. 12.5 or -8.0)."
+    )
+
+    class Meta:
+        model = Reward
+        fields = [
+            "id", "name", "description", "name_fi", "name_en", "description_fi",
+            "description_en", "category", "icon", "base_price", "current_price",
+            "change_percent", "stock", "needs_approval", "active", "created_at",
+        ]  # fmt: skip
+
+    def get_change_percent(self, obj: Reward) -> float:
+        return round((obj.current_price - obj.base_price) * 100 / obj.base_price, 1)
+
+
+class RewardWriteSerializer(serializers.Serializer):
+    name_fi = serializers.CharField(max_length=120)
+    name_en = serializers.CharField(max_length=120)
+    description_fi = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True, default=""
+    )
+    description_en = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True, default=""
+    )
+    category = serializers.ChoiceField(choices=RewardCategory.choices, default=RewardCategory.OTHER)
+    icon = serializers.SlugField(max_length=50, required=False, allow_blank=True, default="")
+    base_price = PointsField(max_value=services.MAX_PRICE)
+    stock = PointsField(
+        min_value=0,
+        max_value=services.MAX_STOCK,
+        allow_null=True,
+        default=None,
+        help_text="Items left; null for unlimited.",
+    )
+    needs_approval = serializers.BooleanField(default=False)
+    active = serializers.BooleanField(default=True)
+
+
+class RestockSerializer(serializers.Serializer):
+    quantity = PointsField(max_value=services.MAX_STOCK, help_text="How many items to add.")
+
+
+class QuoteSerializer(serializers.ModelSerializer):
+    reward = serializers.IntegerField(source="reward_id", read_only=True)
+
+    class Meta:
+        model = Quote
+        fields = ["id", "reward", "price", "created_at", "expires_at"]
+
+
+class RedemptionSerializer(serializers.ModelSerializer):
+    employee = PersonRefSerializer(read_only=True)
+    reward = serializers.SerializerMethodField()
+    decided_by = PersonRefSerializer(read_only=True, allow_null=True)
+    debit = serializers.IntegerField(source="debit_id", read_only=True)
+    refund = serializers.IntegerField(source="refund_id", read_only=True, allow_null=True)
+    quote = serializers.IntegerField(source="quote_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Redemption
+        fields = [
+            "id", "employee", "reward", "quote", "price_paid", "state", "debit", "refund",
+            "decided_by", "reason", "created_at", "updated_at",
+        ]  # fmt: skip
+
+    def get_reward(self, obj: Redemption) -> dict[str, Any]:
+        return {"id": obj.reward_id, "name": obj.reward.name, "category": obj.reward.category}
+
+
+class RedemptionReceiptSerializer(RedemptionSerializer):
+    balance = serializers.SerializerMethodField(help_text="Your wallet balance after this.")
+
+    class Meta(RedemptionSerializer.Meta):
+        fields = [*RedemptionSerializer.Meta.fields, "balance"]
+
+    def get_balance(self, obj: Redemption) -> int:
+        return balance_of(user=obj.employee)
+
+
+class RedemptionCreateSerializer(serializers.Serializer):
+    quote = IdField(help_text="Id of your quote for the reward (POST /rewards/{id}/quote/).")
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="Why, shown to the employee.")
+
+
+class GoalSerializer(serializers.Serializer):
+    reward = serializers.SerializerMethodField()
+    balance = serializers.IntegerField()
+    price = serializers.IntegerField()
+    remaining = serializers.IntegerField()
+    percent = serializers.IntegerField()
+    reached = serializers.BooleanField()
+    daily_earning = serializers.FloatField(help_text="Points a day over the last 90 days.")
+    projected_date = serializers.DateField(allow_null=True)
+
+    def get_reward(self, obj: selectors.GoalProgress) -> dict[str, Any]:
+        return RewardSerializer(obj.goal.reward).data
+
+
+class GoalWriteSerializer(serializers.Serializer):
+    reward = IdField()
+
+
+# --- rewards ------------------------------------------------------------------------------------
+
+ORDERINGS = {
+    "price": ("current_price", "id"),
+    "-price": ("-current_price", "id"),
+    "name": ("name", "id"),
+    "-name": ("-name", "id"),
+    "popularity": ("popularity", "id"),
+    "-popularity": ("-popularity", "id"),
+    "newest": ("-created_at", "-id"),
+}
+
+
+class RewardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The catalogue: everyone browses it and asks for quotes; HR manages it."""
+
+    lookup_value_regex = r"\d+"
+    serializer_class = RewardSerializer
+    permission_classes = [IsHROrReadOnly]
+
+    def get_permissions(self) -> list[Any]:
+        if self.action == "quote":
+            return [IsAuthenticated()]
+        return list(super().get_permissions())
+
+    def get_queryset(self) -> QuerySet[Reward]:
+        qs = selectors.rewards_for(user=_user(self.request))
+        if self.action != "list":
+            return qs
+        params = self.request.query_params
+        category = params.get("category")
+        if category:
+            if category not in RewardCategory.values:
+                raise InvalidInputError(
+                    fields={"category": [f"One of: {', '.join(RewardCategory.values)}."]}
+                )
+            qs = qs.filter(category=category)
+        search = params.get("search", "").strip()
+        if search:
+            qs = qs.filter(
+                Q(name_fi__icontains=search)
+                | Q(name_en__icontains=search)
+                | Q(description_fi__icontains=search)
+                | Q(description_en__icontains=search)
+            )
+        ordering = params.get("ordering", "name")
+        if ordering not in ORDERINGS:
+            raise InvalidInputError(fields={"ordering": [f"One of: {', '.join(ORDERINGS)}."]})
+        name_field = "name_en" if (get_language() or "fi").startswith("en") else "name_fi"
+        qs = qs.annotate(
+            popularity=Count(
+                "redemptions",
+                filter=~Q(
+                    redemptions__state__in=[RedemptionState.CANCELLED, RedemptionState.REJECTED]
+                ),
+            )
+        )
+        order = [
+            f.replace("name", name_field) if f.lstrip("-") == "name" else f
+            for f in ORDERINGS[ordering]
+        ]
+        return qs.order_by(*order)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("category", str, enum=RewardCategory.values),
+            OpenApiParameter("search", str, description="Words in the name or description."),
+            OpenApiParameter("ordering", str, enum=list(ORDERINGS), default="name"),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=RewardWriteSerializer, responses={201: RewardSerializer})
+    def create(self, request: Request) -> Response:
+        """HR adds a reward; its current price starts at the base price."""
+        data = RewardWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reward = services.reward_create(**data.validated_data)
+        return Response(RewardSerializer(reward).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RewardWriteSerializer, responses=RewardSerializer)
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        """HR changes a reward; a new base price also becomes the current price."""
+        reward = self.get_object()
+        data = RewardWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        if not data.validated_data:
+            raise InvalidInputError(fields={"non_field_errors": ["Nothing to change."]})
+        reward = services.reward_update(reward=reward, **data.validated_data)
+        return Response(RewardSerializer(reward).data)
+
+    @extend_schema(request=RestockSerializer, responses=RewardSerializer)
+    @action(detail=True, methods=["post"])
+    def restock(self, request: Request, pk: str | None = None) -> Response:
+        """HR adds items to a reward with limited stock."""
+        reward = self.get_object()
+        data = RestockSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reward = services.reward_restock(reward=reward, quantity=data.validated_data["quantity"])
+        return Response(RewardSerializer(reward).data)
+
+    @extend_schema(request=None, responses=RewardSerializer)
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request: Request, pk: str | None = None) -> Response:
+        """HR takes a reward off the market."""
+        reward = services.reward_deactivate(reward=self.get_object())
+        return Response(RewardSerializer(reward).data)
+
+    @extend_schema(request=None, responses=RewardSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request: Request, pk: str | None = None) -> Response:
+        """HR puts a reward back on the market."""
+        reward = services.reward_activate(reward=self.get_object())
+        return Response(RewardSerializer(reward).data)
+
+    @extend_schema(request=None, responses={201: QuoteSerializer})
+    @action(detail=True, methods=["post"])
+    def quote(self, request: Request, pk: str | None = None) -> Response:
+        """A price promise for this reward, valid 15 minutes (setting). It does not hold stock."""
+        quote = services.quote_create(employee=_user(request), reward=self.get_object())
+        return Response(QuoteSerializer(quote).data, status=status.HTTP_201_CREATED)
+
+
+# --- redemptions --------------------------------------------------------------------------------
+
+
+class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Redemptions: your own; a supervisor also sees their teams'; HR sees all.
+
+    Someone else's redemption you may not see is a 404. A supervisor who sees it but does not
+    lead the buyer's team gets a 403 on approve/reject/fulfil.
+    """
+
+    lookup_value_regex = r"\d+"
+    serializer_class = RedemptionSerializer
+
+    def get_queryset(self) -> QuerySet[Redemption]:
+        qs = selectors.redemptions_visible_to(user=_user(self.request))
+        if self.action != "list":
+            return qs
+        state = self.request.query_params.get("state")
+        if state:
+            if state not in RedemptionState.values:
+                raise InvalidInputError(
+                    fields={"state": [f"One of: {', '.join(RedemptionState.values)}."]}
+                )
+            qs = qs.filter(state=state)
+        mine = self.request.query_params.get("mine")
+        if mine is not None:
+            if mine not in ("true", "false"):
+                raise InvalidInputError(fields={"mine": ["true or false."]})
+            user = _user(self.request)
+            qs = qs.filter(employee=user) if mine == "true" else qs.exclude(employee=user)
+        for param, lookup in (
+            ("employee", "employee_id"),
+            ("reward", "reward_id"),
+            ("team", "employee__team_id"),
+        ):
+            value = self.request.query_params.get(param)
+            if value is not None:
+                if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+                    raise InvalidInputError(fields={param: ["Must be an id."]})
+                qs = qs.filter(**{lookup: int(value)})
+        return qs
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("state", str, enum=RedemptionState.values),
+            OpenApiParameter("mine", bool, description="Only mine (true) or only others' (false)."),
+            OpenApiParameter("employee", int, description="Only this person's."),
+            OpenApiParameter("reward", int, description="Only of this reward."),
+            OpenApiParameter("team", int, description="Only of this team's members."),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=RedemptionCreateSerializer,
+        responses={201: RedemptionReceiptSerializer},
+        parameters=[IDEMPOTENCY_HEADER],
+        summary="Buy a reward with a quote",
+    )
+    def create(self, request: Request) -> Response:
+        """Debits your wallet at the lower of the quoted and current price and takes one from
+        stock, in one transaction. 409 `price_changed` (with a fresh quote in `extra.quote`) if
+        the quote expired and the price has risen."""
+        data = RedemptionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        employee = _user(request)
+
+        def call() -> tuple[int, Any]:
+            quote = Quote.objects.filter(pk=values["quote"], employee=employee).first()
+            if quote is None:
+                raise NotYourQuoteError(extra={"field": "quote"})
+            redemption = services.redemption_create(employee=employee, quote=quote)
+            return status.HTTP_201_CREATED, RedemptionReceiptSerializer(redemption).data
+
+        try:
+            code, body, _replayed = idempotent_call(
+                user=employee,
+                key=idempotency_key_from(request),
+                scope="redemptions.create",
+                payload=dict(values),
+                call=call,
+            )
+        except PriceChangedError as exc:
+            # The refusal rolled back everything written for the request (the idempotency
+            # record too); only now can a fresh quote be written that outlives it.
+            reward = Reward.objects.get(pk=exc.reward_id)
+            fresh = services.quote_create(employee=employee, reward=reward)
+            exc.extra["quote"] = QuoteSerializer(fresh).data
+            raise
+        return Response(body, status=code)
+
+    def _decision_target(self) -> Redemption:
+        """Approvers look among all redemptions (the service then answers 403 for teams they do
+        not lead); anyone else only among those they may see (others' are 404)."""
+        user = _user(self.request)
+        if user.is_supervisor or user.is_hr:
+            qs = Redemption.objects.select_related("reward", "employee")
+        else:
+            qs = self.get_queryset()
+        redemption = qs.filter(pk=int(self.kwargs["pk"])).first()
+        if redemption is None:
+            raise NotYourRedemptionError()
+        return redemption
+
+    @extend_schema(request=None, responses=RedemptionSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        """Withdraw your redemption while it awaits approval; refunds the price paid."""
+        redemption = self.get_object()
+        redemption = services.redemption_cancel(employee=_user(request), redemption=redemption)
+        return Response(RedemptionSerializer(redemption).data)
+
+    @extend_schema(request=None, responses=RedemptionSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        """A supervisor of the buyer's team, or HR, approves a pending redemption."""
+        redemption = services.redemption_approve(
+            approver=_user(request), redemption=self._decision_target()
+        )
+        return Response(RedemptionSerializer(redemption).data)
+
+    @extend_schema(request=RejectSerializer, responses=RedemptionSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        """An approver rejects a pending or approved redemption; refunds the price paid."""
+        redemption = self._decision_target()
+        data = RejectSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        redemption = services.redemption_reject(
+            approver=_user(request), redemption=redemption, reason=data.validated_data["reason"]
+        )
+        return Response(RedemptionSerializer(redemption).data)
+
+    @extend_schema(request=None, responses=RedemptionSerializer)
+    @action(detail=True, methods=["post"])
+    def fulfil(self, request: Request, pk: str | None = None) -> Response:
+        """An approver marks an approved redemption as handed over."""
+        redemption = services.redemption_fulfil(
+            approver=_user(request), redemption=self._decision_target()
+        )
+        return Response(RedemptionSerializer(redemption).data)
+
+
+# --- goal ---------------------------------------------------------------------------------------
+
+
+class GoalApi(APIView):
+    """Your savings goal: progress against the current price and a projected date."""
+
+    @extend_schema(responses={200: GoalSerializer, 204: None})
+    def get(self, request: Request) -> Response:
+        progress = selectors.goal_progress(user=_user(request))
+        if progress is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(GoalSerializer(progress).data)
+
+    @extend_schema(request=GoalWriteSerializer, responses={200: GoalSerializer})
+    def put(self, request: Request) -> Response:
+        data = GoalWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = _user(request)
+        reward = selectors.rewards_for(user=user).filter(pk=data.validated_data["reward"]).first()
+        if reward is None:
+            raise UnknownRewardError(extra={"field": "reward"})
+        services.goal_set(employee=user, reward=reward)
+        progress = selectors.goal_progress(user=user)
+        return Response(GoalSerializer(progress).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        services.goal_clear(employee=_user(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)

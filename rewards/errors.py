@@ -1,0 +1,60 @@
+"""Refusals of the market, each with a stable code."""
+
+from django.utils.translation import gettext_lazy as _
+
+from pojoporssi.errors import ConflictError, NotFoundError, PermissionDeniedError
+
+
+class OutOfStockError(ConflictError):
+    code = "out_of_stock"
+    default_message = _("Sorry, this reward is sold out.")
+
+
+class PriceChangedError(ConflictError):
+    """The quote expired and the price has risen since; `extra["quote"]` is a fresh quote."""
+
+    code = "price_changed"
+    default_message = _("The price has changed since your quote. Here is a new quote.")
+
+    @property
+    def reward_id(self) -> int:
+        return int(self.extra["reward"])
+
+
+class QuoteUsedError(ConflictError):
+    code = "quote_used"
+    default_message = _("This quote has already been used. Ask for a new quote.")
+
+
+class RewardInactiveError(ConflictError):
+    code = "reward_inactive"
+    default_message = _("This reward is no longer available.")
+
+
+class InvalidStateTransitionError(ConflictError):
+    code = "invalid_state_transition"
+    default_message = _("This redemption cannot be changed that way any more.")
+
+
+class NotYourRedemptionError(NotFoundError):
+    """Another person's redemption: answered as 404, so its existence is not revealed."""
+
+    code = "not_found"
+    default_message = _("Not found.")
+
+
+class NotYourQuoteError(NotFoundError):
+    code = "unknown_quote"
+    default_message = _("No such quote.")
+
+
+class NotAnApproverError(PermissionDeniedError):
+    code = "not_an_approver"
+    default_message = _(
+        "Only a supervisor of this person's team, or HR, can decide on this redemption."
+    )
+
+
+class UnknownRewardError(NotFoundError):
+    code = "unknown_reward"
+    default_message = _("No such reward.")

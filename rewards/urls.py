@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("market/", views.reward_list_view, name="market"),
+    path("market/<int:pk>/", views.reward_detail_view, name="reward-detail"),
+    path("market/<int:pk>/quote/", views.quote_create_view, name="quote-create"),
+    path("market/<int:pk>/goal/", views.goal_set_view, name="goal-set"),
+    path("market/quotes/<int:pk>/", views.redemption_confirm_view, name="redemption-confirm"),
+    path("goal/clear/", views.goal_clear_view, name="goal-clear"),
+    path("redemptions/", views.redemption_list_view, name="redemptions"),
+    path("redemptions/<int:pk>/", views.redemption_receipt_view, name="redemption-receipt"),
+    path("redemptions/<int:pk>/cancel/", views.redemption_cancel_view, name="redemption-cancel"),
+    path("approvals/", views.approval_list_view, name="approvals"),
+    path(
+        "approvals/<int:pk>/<str:decision>/",
+        views.redemption_decide_view,
+        name="redemption-decide",
+    ),
+    path("hr/redemptions/", views.hr_redemption_list_view, name="hr-redemptions"),
+]

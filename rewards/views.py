@@ -1,0 +1,375 @@
+"""HTML pages of the market: the catalogue, the redeem flow (quote → confirm → receipt), my
+redemptions, the supervisor's approval queue and HR's view of every redemption.
+
+Views shape what the selectors return and hand input to the same services the API calls; a
+refusal from a service becomes a message on the page, never a 500.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ledger.errors import InsufficientPointsError
+from ledger.selectors import balance_of
+from ledger.services import idempotent_call
+from people.models import User
+from pojoporssi.errors import ApplicationError, IdempotencyKeyReusedError
+
+from . import selectors, services
+from .errors import PriceChangedError, RewardInactiveError
+from .forms import ConfirmForm, HRRedemptionFilterForm, MarketFilterForm, RejectForm
+from .models import Quote, Redemption, RedemptionState, Reward
+
+CONFIRM_SCOPE = "redemptions.create.html"
+HR_PAGE_SIZE = 50
+
+
+def _me(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # every view here is behind login_required
+    return user
+
+
+def _change_percent(reward: Reward) -> float:
+    return round((reward.current_price - reward.base_price) * 100 / reward.base_price, 1)
+
+
+def _with_popularity(qs: QuerySet[Reward]) -> QuerySet[Reward]:
+    return qs.annotate(
+        popularity=Count(
+            "redemptions",
+            filter=~Q(redemptions__state__in=[RedemptionState.CANCELLED, RedemptionState.REJECTED]),
+        )
+    )
+
+
+def _goal_reward_id(user: User) -> int | None:
+    goal = getattr(user, "goal", None)
+    return goal.reward_id if goal is not None else None
+
+
+# --- Catalogue ----------------------------------------------------------------------------------
+
+
+@login_required
+def reward_list_view(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    form = MarketFilterForm(request.GET or None)
+    qs = _with_popularity(selectors.rewards_for(user=me).filter(active=True))
+    data = form.cleaned_data if form.is_valid() else {}
+    if data.get("category"):
+        qs = qs.filter(category=data["category"])
+    if search := (data.get("q") or "").strip():
+        qs = qs.filter(
+            Q(name_fi__icontains=search)
+            | Q(name_en__icontains=search)
+            | Q(description_fi__icontains=search)
+            | Q(description_en__icontains=search)
+        )
+    name = "name_en" if (get_language() or "fi").startswith("en") else "name_fi"
+    order = {
+        "price": ["current_price", name],
+        "-price": ["-current_price", name],
+        "-popularity": ["-popularity", name],
+        "newest": ["-created_at", "-id"],
+    }.get(data.get("sort") or "", [name, "id"])
+    rewards = list(qs.order_by(*order))
+    balance = balance_of(user=me)
+    cards = [
+        {
+            "reward": r,
+            "change": _change_percent(r),
+            "affordable": r.current_price <= balance,
+            "missing": max(0, r.current_price - balance),
+        }
+        for r in rewards
+    ]
+    context = {
+        "form": form,
+        "cards": cards,
+        "balance": balance,
+        "goal_reward_id": _goal_reward_id(me),
+        "filtered": bool(data.get("category") or search),
+    }
+    return render(request, "rewards/market.html", context)
+
+
+@login_required
+def reward_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    me = _me(request)
+    reward = get_object_or_404(_with_popularity(selectors.rewards_for(user=me)), pk=pk)
+    balance = balance_of(user=me)
+    context = {
+        "reward": reward,
+        "change": _change_percent(reward),
+        "balance": balance,
+        "missing": max(0, reward.current_price - balance),
+        "is_goal": _goal_reward_id(me) == reward.pk,
+    }
+    return render(request, "rewards/detail.html", context)
+
+
+# --- Redeem flow --------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def quote_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "Get price" button: a quote valid QUOTE_VALIDITY_SECONDS, then the confirm page."""
+    me = _me(request)
+    reward = get_object_or_404(selectors.rewards_for(user=me), pk=pk)
+    try:
+        quote = services.quote_create(employee=me, reward=reward)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("reward-detail", pk=reward.pk)
+    return redirect("redemption-confirm", pk=quote.pk)
+
+
+def _confirm(*, me: User, quote: Quote, form_key: str) -> int:
+    """Buy with the quote once per form key: a double submit replays the first answer."""
+
+    def call() -> tuple[int, Any]:
+        redemption = services.redemption_create(employee=me, quote=quote)
+        return 201, {"redemption": redemption.pk}
+
+    _status, body, _replayed = idempotent_call(
+        user=me, key=form_key, scope=CONFIRM_SCOPE, payload={"quote": quote.pk}, call=call
+    )
+    return int(body["redemption"])
+
+
+@login_required
+def redemption_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The price promise with its countdown, and the button that buys."""
+    me = _me(request)
+    quote = get_object_or_404(Quote.objects.select_related("reward"), pk=pk, employee=me)
+    reward = quote.reward
+    if request.method == "POST":
+        form = ConfirmForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("This form has expired. Please send it again."))
+            return redirect("redemption-confirm", pk=quote.pk)
+        try:
+            redemption_id = _confirm(me=me, quote=quote, form_key=form.cleaned_data["form_key"])
+        except PriceChangedError:
+            # Everything the refusal touched has rolled back; a fresh quote can outlive it.
+            try:
+                fresh = services.quote_create(employee=me, reward=reward)
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+                return redirect("reward-detail", pk=reward.pk)
+            messages.warning(
+                request,
+                _(
+                    "The price rose after your price promise ran out. Here is a new price: "
+                    "nothing was charged yet."
+                ),
+            )
+            return redirect("redemption-confirm", pk=fresh.pk)
+        except IdempotencyKeyReusedError:
+            messages.error(request, _("This form was already sent. Ask for a new price."))
+            return redirect("reward-detail", pk=reward.pk)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            if isinstance(exc, InsufficientPointsError):
+                return redirect("redemption-confirm", pk=quote.pk)  # the sums are on that page
+            if isinstance(exc, RewardInactiveError):
+                return redirect("market")  # its own page is gone with it
+            return redirect("reward-detail", pk=reward.pk)
+        return redirect("redemption-receipt", pk=redemption_id)
+
+    if quote.used_at is not None:
+        done = Redemption.objects.filter(quote=quote, employee=me).first()
+        if done is not None:
+            return redirect("redemption-receipt", pk=done.pk)
+        messages.info(request, _("This price was already used. Ask for a new price."))
+        return redirect("reward-detail", pk=reward.pk)
+    balance = balance_of(user=me)
+    context = {
+        "quote": quote,
+        "reward": reward,
+        "balance": balance,
+        "after": balance - quote.price,
+        "form": ConfirmForm(),
+        "expired": quote.is_expired,
+    }
+    return render(request, "rewards/confirm.html", context)
+
+
+@login_required
+def redemption_receipt_view(request: HttpRequest, pk: int) -> HttpResponse:
+    me = _me(request)
+    redemption = get_object_or_404(
+        Redemption.objects.select_related("reward", "decided_by"), pk=pk, employee=me
+    )
+    context = {"redemption": redemption, "balance": balance_of(user=me)}
+    return render(request, "rewards/receipt.html", context)
+
+
+# --- My redemptions, goals ----------------------------------------------------------------------
+
+
+@login_required
+def redemption_list_view(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    redemptions = selectors.redemptions_visible_to(user=me).filter(employee=me)
+    page = Paginator(redemptions, 25).get_page(request.GET.get("page"))
+    return render(request, "rewards/redemptions.html", {"page": page})
+
+
+@login_required
+@require_POST
+def redemption_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    me = _me(request)
+    redemption = get_object_or_404(Redemption, pk=pk, employee=me)
+    try:
+        services.redemption_cancel(employee=me, redemption=redemption)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Cancelled. %(points)s points were returned to your wallet.")
+            % {"points": redemption.price_paid},
+        )
+    return redirect("redemptions")
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    """Back to the page the button was on (only our own pages)."""
+    target = request.POST.get("next", "")
+    if target in {"market", "home"}:
+        return redirect(target)
+    return redirect(default)
+
+
+@login_required
+@require_POST
+def goal_set_view(request: HttpRequest, pk: int) -> HttpResponse:
+    me = _me(request)
+    reward = get_object_or_404(selectors.rewards_for(user=me), pk=pk)
+    try:
+        services.goal_set(employee=me, reward=reward)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("%(reward)s is now your goal. Home shows how close you are.")
+            % {"reward": reward.name},
+        )
+    if request.POST.get("next") == "market":
+        return redirect("market")
+    return redirect("reward-detail", pk=reward.pk)
+
+
+@login_required
+@require_POST
+def goal_clear_view(request: HttpRequest) -> HttpResponse:
+    services.goal_clear(employee=_me(request))
+    messages.info(request, _("Your goal was cleared."))
+    return _back(request, "home")
+
+
+# --- Approvals ----------------------------------------------------------------------------------
+
+
+def _approver(request: HttpRequest) -> User:
+    me = _me(request)
+    if not (me.is_supervisor or me.is_hr):
+        raise PermissionDenied
+    return me
+
+
+@login_required
+def approval_list_view(request: HttpRequest) -> HttpResponse:
+    """Pending redemptions of the approver's teams (all of them for HR), and approved ones to
+    hand over."""
+    me = _approver(request)
+    qs = selectors.redemptions_visible_to(user=me).exclude(employee=me)
+    if not me.is_hr:
+        qs = qs.filter(employee__team__leaders=me)
+    context = {
+        "pending": list(qs.filter(state=RedemptionState.PENDING).order_by("created_at", "id")),
+        "to_fulfil": list(qs.filter(state=RedemptionState.APPROVED).order_by("updated_at", "id")),
+        "reject_form": RejectForm(),
+    }
+    return render(request, "rewards/approvals.html", context)
+
+
+_DECISIONS = {
+    "approve": (services.redemption_approve, _("Approved: %(reward)s for %(name)s.")),
+    "fulfil": (services.redemption_fulfil, _("Marked as handed over: %(reward)s for %(name)s.")),
+}
+
+
+@login_required
+@require_POST
+def redemption_decide_view(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    me = _approver(request)
+    if decision not in {*_DECISIONS, "reject"}:
+        raise Http404
+    redemption = get_object_or_404(Redemption.objects.select_related("reward", "employee"), pk=pk)
+    names = {"reward": redemption.reward.name, "name": redemption.employee.name}
+    try:
+        if decision == "reject":
+            form = RejectForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Say why you reject it, so the employee knows."))
+                return redirect("approvals")
+            services.redemption_reject(
+                approver=me, redemption=redemption, reason=form.cleaned_data["reason"]
+            )
+            done = _("Rejected: %(reward)s for %(name)s. The points were returned.")
+        else:
+            service, done = _DECISIONS[decision]
+            service(approver=me, redemption=redemption)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, str(done) % names)
+    return redirect("approvals")
+
+
+# --- HR -----------------------------------------------------------------------------------------
+
+
+@login_required
+def hr_redemption_list_view(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    if not me.is_hr:
+        raise PermissionDenied
+    form = HRRedemptionFilterForm(request.GET or None)
+    qs = selectors.redemptions_visible_to(user=me)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["state"]:
+            qs = qs.filter(state=data["state"])
+        if data["team"]:
+            qs = qs.filter(employee__team=data["team"])
+        if data["reward"]:
+            qs = qs.filter(reward=data["reward"])
+        tz = timezone.get_current_timezone()
+        if data["since"]:
+            qs = qs.filter(created_at__gte=datetime.combine(data["since"], time.min, tzinfo=tz))
+        if data["until"]:
+            qs = qs.filter(created_at__lte=datetime.combine(data["until"], time.max, tzinfo=tz))
+    page = Paginator(qs, HR_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "rewards/hr_redemptions.html", context)

@@ -1,0 +1,36 @@
+"""Market fixtures: agents with real points in their wallets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from ledger.models import AwardReason
+from ledger.services import award_create
+from people.models import User
+from tests.conftest import fund_budget
+from tests.people.factories import SupervisorFactory
+
+
+def fund_wallets(*, reason: AwardReason, agents: list[User], points: int) -> User:
+    """Put `points` into each agent's wallet through real awards, from a fresh supervisor who
+    leads the agents' teams (a budget period is granted once, so each call gets its own)."""
+    giver: User = SupervisorFactory()  # type: ignore[assignment]
+    giver.led_teams.add(*{agent.team_id for agent in agents})
+    fund_budget(giver, points * len(agents))
+    for agent in agents:
+        left = points
+        while left > 0:
+            step = min(left, 500)  # settings.AWARD_MAX_POINTS
+            award_create(giver=giver, recipient=agent, reason=reason, points=step)
+            left -= step
+    return giver
+
+
+@pytest.fixture
+def fund(reason: AwardReason) -> Callable[[list[User], int], User]:
+    def give(agents: list[User], points: int) -> User:
+        return fund_wallets(reason=reason, agents=agents, points=points)
+
+    return give
