@@ -89,6 +89,7 @@ def run() -> None:
         name_fi="Viimeinen", name_en="Last one", category="other", base_price=1, stock=1
     )
     before = Redemption.objects.count()
+    balances_before = {a.pk: balance_of(user=a) for a in agents}
 
     with gunicorn() as port:
         print(
@@ -103,7 +104,7 @@ def run() -> None:
         print(f"  last item (stock 1), every agent at once: {dict(race)}; stock left {last.stock}")
 
     made = Redemption.objects.count() - before
-    spent = sum(FUNDS - balance_of(user=a) for a in agents)
+    spent = sum(balances_before[a.pk] - balance_of(user=a) for a in agents)
     print(
         f"  redemptions written {made}; points taken {spent} (= redemptions x 1 point); "
         f"ledger_verify problems: {len(ledger_verify())}"
