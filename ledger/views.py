@@ -26,6 +26,7 @@ from people.selectors import team_members_of, teams_led_by
 from pojoporssi.errors import ApplicationError, IdempotencyKeyReusedError, InvalidInputError
 
 from . import selectors, services
+from .describers import titles_for
 from .errors import (
     AwardCapExceededError,
     BudgetExceededError,
@@ -67,6 +68,8 @@ class StatementLine:
 
 def statement_lines(entries: Iterable[Entry]) -> list[StatementLine]:
     """Turn statement entries (from `selectors.entries_of`) into lines that say why."""
+    entries = list(entries)
+    titles = titles_for(entry.transaction for entry in entries)
     lines = []
     for entry in entries:
         txn = entry.transaction
@@ -79,7 +82,7 @@ def statement_lines(entries: Iterable[Entry]) -> list[StatementLine]:
                 detail = _("To %(name)s") % {"name": award.recipient.name}
             message = award.message
         else:
-            title = txn.get_kind_display()
+            title = titles.get(txn.pk) or txn.get_kind_display()
             # A reversal's memo is HR's own words about the correction; other memos are technical.
             detail = txn.memo if txn.kind == TransactionKind.REVERSAL else ""
             message = ""

@@ -408,3 +408,28 @@ def test_concurrent_double_submit_of_the_confirm_form_buys_once(crew, postgres):
     reward.refresh_from_db()
     assert reward.stock == 4
     assert ledger_verify() == []
+
+
+def test_points_history_names_the_reward_of_a_redemption_and_its_refund(crew, fund):
+    # given: a bought and then cancelled theatre evening
+    from rewards.services import redemption_cancel
+
+    agent = crew.agents[0]
+    fund([agent], 200)
+    reward = RewardFactory(
+        name_fi="Teatteri-ilta", name_en="Theatre evening", base_price=80, needs_approval=True
+    )
+    redemption = redemption_create(
+        employee=agent, quote=quote_create(employee=agent, reward=reward)
+    )
+    redemption_cancel(employee=agent, redemption=redemption)
+    client = signed_in(agent)
+    # when
+    finnish = text(client.get(reverse("ledger-history")))
+    client.cookies["django_language"] = "en"
+    english = text(client.get(reverse("ledger-history")))
+    # then
+    assert "Lunastus: Teatteri-ilta" in finnish
+    assert "Palautus: Teatteri-ilta" in finnish
+    assert "Redemption: Theatre evening" in english
+    assert "Refund: Theatre evening" in english
