@@ -3,48 +3,23 @@
 from __future__ import annotations
 
 import random
-import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from django.db import connection, connections
-from rest_framework.test import APIClient
+from django.db import connection
 
 from ledger.errors import AlreadyReversedError
 from ledger.models import AccountKind, Award, BudgetPeriod, BudgetPolicy, Entry, Transaction
 from ledger.selectors import balance_of, ledger_verify
 from ledger.services import award_create, budget_period_open, period_start_for, transaction_reverse
-from people.models import User
 from tests.conftest import fund_budget
 from tests.ledger.factories import AwardReasonFactory
 from tests.people.factories import AgentFactory, HRFactory, SupervisorFactory, TeamFactory
+from tests.threads import api_as, run_in_threads
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgres")]
-
-
-def run_in_threads(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run `work(i)` in `count` threads released together; each thread has its own connection."""
-    barrier = threading.Barrier(count)
-
-    def runner(i: int) -> Any:
-        try:
-            barrier.wait(timeout=30)
-            return work(i)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(runner, range(count)))
-
-
-def api_as(user: User) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_20_parallel_awards_from_a_budget_covering_5(reason):

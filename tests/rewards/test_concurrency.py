@@ -15,9 +15,9 @@ from pojoporssi.errors import ApplicationError
 from rewards import services
 from rewards.models import Redemption, RedemptionState
 from tests.api_support import isolate_throttle_cache
-from tests.ledger.test_concurrency import api_as, run_in_threads
 from tests.people.factories import AgentFactory, HRFactory
 from tests.rewards.factories import RewardFactory
+from tests.threads import api_as, run_in_threads
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgres")]
 
@@ -36,6 +36,15 @@ def redeem_via_api(agent: Any, reward: Any) -> tuple[int, dict[str, Any]]:
     return response.status_code, response.json()
 
 
+def redeem_outcome(agent: Any, quote: Any) -> str:
+    """Buy with the quote; "ok" or the refusal's code."""
+    try:
+        services.redemption_create(employee=agent, quote=quote)
+    except ApplicationError as exc:
+        return exc.code
+    return "ok"
+
+
 def sink_total() -> int:
     return sum(account_system(AccountKind.REDEMPTIONS).entries.values_list("amount", flat=True))
 
@@ -48,15 +57,8 @@ def test_the_last_item_goes_to_exactly_one_of_50_agents(crew, fund, round_):
     reward = RewardFactory(base_price=80, stock=1)
     quotes = [services.quote_create(employee=a, reward=reward) for a in agents]
 
-    def redeem(i: int) -> str:
-        try:
-            services.redemption_create(employee=agents[i], quote=quotes[i])
-        except ApplicationError as exc:
-            return exc.code
-        return "ok"
-
     # when
-    outcomes = run_in_threads(50, redeem)
+    outcomes = run_in_threads(50, lambda i: redeem_outcome(agents[i], quotes[i]))
 
     # then
     assert Counter(outcomes) == {"ok": 1, "out_of_stock": 49}
@@ -95,15 +97,8 @@ def test_stock_of_10_sells_exactly_10_to_100_agents(crew, fund):
     reward = RewardFactory(base_price=50, stock=10)
     quotes = [services.quote_create(employee=a, reward=reward) for a in agents]
 
-    def redeem(i: int) -> str:
-        try:
-            services.redemption_create(employee=agents[i], quote=quotes[i])
-        except ApplicationError as exc:
-            return exc.code
-        return "ok"
-
     # when
-    outcomes = run_in_threads(100, redeem)
+    outcomes = run_in_threads(100, lambda i: redeem_outcome(agents[i], quotes[i]))
 
     # then
     assert Counter(outcomes) == {"ok": 10, "out_of_stock": 90}
