@@ -212,9 +212,14 @@ def test_approve_racing_reject_and_cancel_refunds_at_most_once(crew, fund):
     outcomes = run_in_threads(9, act)
 
     # then
-    assert Counter(outcomes) == {"ok": 1, "invalid_state_transition": 8}
+    # one move from pending wins; an approval may still be followed by one rejection
     redemption.refresh_from_db()
     reward.refresh_from_db()
+    oks = outcomes.count("ok")
+    assert Counter(outcomes) == {"ok": oks, "invalid_state_transition": 9 - oks}
+    assert oks in (1, 2)
+    if oks == 2:
+        assert redemption.state == RedemptionState.REJECTED
     refunded = redemption.state in (RedemptionState.CANCELLED, RedemptionState.REJECTED)
     assert balance_of(user=agent) == (100 if refunded else 40)
     assert reward.stock == (1 if refunded else 0)
