@@ -1,9 +1,34 @@
-"""Row locks of the market, in the project's one order: reward, then redemption, then ledger
-accounts by primary key (the ledger's `transaction_post` takes those last)."""
+"""Locks of the market, in the project's one order: the market clock, then the reward row, then
+the redemption row, then ledger accounts by primary key (`transaction_post` takes those last)."""
 
 from __future__ import annotations
 
+from django.db import connection
+
 from .models import Redemption, Reward
+
+MARKET_CLOCK_KEY = 0x706F6A6F  # "pojo": one PostgreSQL advisory lock key for the whole market
+
+
+def market_clock_shared() -> None:
+    """Hold the market clock shared until this transaction ends.
+
+    Everything that stamps a time pricing reads (a redemption settling or being rejected, a reward
+    going on or off the market, a base price changing) takes it *before* reading the clock. A
+    pricing tick takes it exclusively, so when the tick reads "now" every such write stamped
+    earlier has committed and none stamped later can land in a window already priced."""
+    if connection.vendor == "postgresql":
+        assert connection.in_atomic_block, "the market clock is held for a transaction"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [MARKET_CLOCK_KEY])
+
+
+def market_clock_exclusive() -> None:
+    """Hold the market clock exclusively until this transaction ends (pricing ticks only)."""
+    if connection.vendor == "postgresql":
+        assert connection.in_atomic_block, "the market clock is held for a transaction"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [MARKET_CLOCK_KEY])
 
 
 def reward_lock(*, reward_id: int) -> Reward:

@@ -47,6 +47,11 @@ class Reward(models.Model):
     current_price = models.PositiveIntegerField(
         _("current price"), help_text=_("What people pay now; pricing moves it.")
     )
+    log_price = models.FloatField(
+        _("log-price ℓ"),
+        default=0.0,
+        help_text=_("ℓ = ln(price / base price), kept exactly; the price is rounded from it."),
+    )
     stock = models.PositiveIntegerField(
         _("stock"), null=True, blank=True, help_text=_("Empty means unlimited.")
     )
@@ -77,6 +82,25 @@ class Reward(models.Model):
     @property
     def description(self) -> str:
         return self.description_en if _in_english() else self.description_fi
+
+
+class RewardActivation(models.Model):
+    """Append-only log of a reward going on and off the market (pricing asks which rewards
+    were active in a window; the `active` flag alone only knows about now)."""
+
+    reward = models.ForeignKey(Reward, on_delete=models.CASCADE, related_name="activations")
+    active = models.BooleanField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reward activation")
+        verbose_name_plural = _("reward activations")
+        indexes: ClassVar[list[Any]] = [
+            models.Index(fields=["reward", "at"], name="reward_activation_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reward_id} {'on' if self.active else 'off'} @ {self.at:%Y-%m-%d %H:%M}"
 
 
 class Quote(models.Model):
@@ -149,6 +173,12 @@ class Redemption(models.Model):
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    settled_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("When it could no longer be cancelled by its owner: it counts as demand then."),
+    )
 
     class Meta:
         verbose_name = _("redemption")

@@ -1,16 +1,16 @@
 """Every write of the market: catalogue, quotes, redemptions and their states, goals.
 
-Lock order (see `locks.py`): the reward row first, then the redemption row, then the ledger
-accounts by primary key (inside `transaction_post`). Stock changes are conditional UPDATEs under
+Lock order (see `locks.py`): the market clock (shared) first, then the reward row, then the
+redemption row, then the ledger accounts by primary key (inside `transaction_post`). Stock changes are conditional UPDATEs under
 the reward lock, so the database, not Python, has the last word on the last item.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -33,8 +33,17 @@ from .errors import (
     QuoteUsedError,
     RewardInactiveError,
 )
-from .locks import redemption_lock, reward_lock
-from .models import Goal, Quote, Redemption, RedemptionState, Reward, RewardCategory
+from .locks import market_clock_shared, redemption_lock, reward_lock
+from .models import (
+    Goal,
+    Quote,
+    Redemption,
+    RedemptionState,
+    Reward,
+    RewardActivation,
+    RewardCategory,
+)
+from .prices import market_price, price_now, quote_validity_seconds
 
 MAX_PRICE = 10_000_000
 MAX_STOCK = 1_000_000
@@ -82,8 +91,11 @@ def reward_create(
     stock: int | None = None,
     needs_approval: bool = False,
     active: bool = True,
+    at: datetime | None = None,
 ) -> Reward:
-    """Add a reward to the catalogue; its current price starts at the base price."""
+    """Add a reward to the catalogue; its current price starts at the base price (ℓ = 0).
+
+    `at` backdates it (demo history and imports only); it defaults to now."""
     values: dict[str, Any] = {
         "name_fi": name_fi, "name_en": name_en, "description_fi": description_fi,
         "description_en": description_en, "category": category, "icon": icon,
@@ -91,39 +103,52 @@ def reward_create(
         "active": active,
     }  # fmt: skip
     _validate_reward_fields(values)
-    reward = Reward(current_price=base_price, **values)
-    reward.full_clean()
-    reward.save()
+    with transaction.atomic():
+        market_clock_shared()
+        now = at or timezone.now()
+        reward = Reward(current_price=base_price, log_price=0.0, created_at=now, **values)
+        reward.full_clean()
+        reward.save()
+        RewardActivation.objects.create(reward=reward, active=reward.active, at=now)
     return reward
 
 
 @transaction.atomic
 def reward_update(*, reward: Reward, **changes: Any) -> Reward:
-    """Change a reward. A new base price also becomes the current price (until pricing moves it)."""
+    """Change a reward. A new base price keeps ℓ: the price moves with the base, the demand stays."""
     unknown = set(changes) - _EDITABLE
     if unknown:
         raise InvalidInputError(fields={name: [_("Cannot be changed.")] for name in unknown})
     _validate_reward_fields(changes)
+    market_clock_shared()
     locked = reward_lock(reward_id=reward.pk)
+    was_active = locked.active
     fields = list(changes)
     for name, value in changes.items():
         setattr(locked, name, value)
     if "base_price" in changes:
-        locked.current_price = changes["base_price"]
+        locked.current_price = market_price(locked.base_price, locked.log_price)
         fields.append("current_price")
     locked.full_clean()
     locked.save(update_fields=fields)
+    if locked.active != was_active:
+        RewardActivation.objects.create(reward=locked, active=locked.active)
     return locked
 
 
 @transaction.atomic
 def reward_price_set(*, reward: Reward, price: int) -> Reward:
-    """Set the price people pay now (the pricing engine's one way in)."""
+    """Move the market price by hand to `price` (ℓ = ln(price / base)): an operator's correction.
+
+    Pricing ticks do not come here; they write ℓ and prices for the whole catalogue at once.
+    `pricing_replay` reports a price set by hand, as it should."""
     if isinstance(price, bool) or not isinstance(price, int) or not 1 <= price <= MAX_PRICE:
         raise InvalidInputError(fields={"price": [_("A whole number from 1 to 10,000,000.")]})
+    market_clock_shared()
     locked = reward_lock(reward_id=reward.pk)
-    locked.current_price = price
-    locked.save(update_fields=["current_price"])
+    locked.log_price = math.log(price / locked.base_price)
+    locked.current_price = market_price(locked.base_price, locked.log_price)
+    locked.save(update_fields=["current_price", "log_price"])
     return locked
 
 
@@ -162,10 +187,11 @@ def reward_activate(*, reward: Reward) -> Reward:
 
 
 def quote_create(*, employee: User, reward: Reward, at: datetime | None = None) -> Quote:
-    """Promise `employee` the reward's current price for QUOTE_VALIDITY_SECONDS. No stock is held.
+    """Promise `employee` the reward's price now (a sale included) for the quote validity of the
+    pricing parameters in force. No stock is held.
 
     `at` backdates the quote (demo history only); it defaults to now."""
-    reward.refresh_from_db(fields=["active", "current_price", "stock"])
+    reward.refresh_from_db(fields=["active", "current_price", "stock", "category"])
     if not reward.active:
         raise RewardInactiveError()
     if reward.stock == 0:
@@ -174,9 +200,9 @@ def quote_create(*, employee: User, reward: Reward, at: datetime | None = None) 
     return Quote.objects.create(
         employee=employee,
         reward=reward,
-        price=reward.current_price,
+        price=price_now(reward, at=now),
         created_at=now,
-        expires_at=now + timedelta(seconds=settings.QUOTE_VALIDITY_SECONDS),
+        expires_at=now + timedelta(seconds=quote_validity_seconds(at=now)),
     )
 
 
@@ -209,8 +235,9 @@ def redemption_create(*, employee: User, quote: Quote, at: datetime | None = Non
         raise NotYourQuoteError()
     if not employee.is_active:
         raise InvalidInputError(_("This account is not active."))
-    # Lock order: the reward first. Every purchase of this reward queues here, so the stock and
-    # the price read below cannot change before this transaction commits.
+    # Lock order: the market clock, then the reward. Every purchase of this reward queues on the
+    # reward, so the stock and the price read below cannot change before this transaction commits.
+    market_clock_shared()
     reward = reward_lock(reward_id=quote.reward_id)
     now = at or timezone.now()
     # Conditional UPDATE: of two requests with one quote only one finds it unused.
@@ -220,7 +247,7 @@ def redemption_create(*, employee: User, quote: Quote, at: datetime | None = Non
         raise RewardInactiveError()
     if reward.stock is not None and reward.stock < 1:
         raise OutOfStockError()
-    price = _price_for(quote=quote, current=reward.current_price, now=now)
+    price = _price_for(quote=quote, current=price_now(reward, at=now), now=now)
 
     debit = transaction_post(
         kind=TransactionKind.REDEMPTION,
@@ -248,6 +275,8 @@ def redemption_create(*, employee: User, quote: Quote, at: datetime | None = Non
         debit=debit,
         created_at=now,
         updated_at=now,
+        # Without approval the owner cannot cancel it: it is settled demand from the start.
+        settled_at=now if state == RedemptionState.APPROVED else None,
     )
 
 
@@ -271,6 +300,8 @@ def _transition(
     at: datetime | None = None,
 ) -> Redemption:
     """Move a redemption to `to` under its row lock; a refund reverses the debit and returns stock."""
+    # Pricing reads when a redemption settled and when it was rejected: stamp both under the clock.
+    market_clock_shared()
     if refund:
         # The project's lock order: the reward before the redemption (and accounts last).
         reward_lock(reward_id=redemption.reward_id)
@@ -292,6 +323,9 @@ def _transition(
             Reward.objects.filter(pk=locked.reward_id).update(stock=F("stock") + 1)
     locked.state = to
     locked.updated_at = at or timezone.now()
+    if to == RedemptionState.APPROVED:
+        locked.settled_at = locked.updated_at
+        fields.append("settled_at")
     locked.decided_by = actor
     locked.reason = reason
     locked.save(update_fields=fields)
