@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "ledger",
     "rewards",
     "pricing",
+    "insights",
     "notifications",
 ]
 

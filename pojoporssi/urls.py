@@ -57,6 +57,7 @@ api_v1: list[URLPattern | URLResolver] = [
         SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[IsAuthenticated]),
         name="api-docs",
     ),
+    path("", include("insights.api_urls")),
     path("", include(router.urls)),
 ]
 
@@ -76,4 +77,5 @@ urlpatterns = [
     path("", include("ledger.urls")),
     path("", include("rewards.urls")),
     path("", include("notifications.urls")),
+    path("", include("insights.urls")),
 ]
