@@ -5,6 +5,7 @@ messages in files under var/, so the app runs with no servers installed. With DA
 REDIS_URL pointing at PostgreSQL and Redis it runs on them, unchanged.
 """
 
+import math
 from pathlib import Path
 
 import environ
@@ -172,7 +173,24 @@ if env.bool("DEMO_FAST_SCHEDULE", default=False):
 AWARD_MAX_POINTS = env.int("AWARD_MAX_POINTS", default=500)
 """Hard cap on a single award, whatever the reason's suggested range."""
 QUOTE_VALIDITY_SECONDS = env.int("QUOTE_VALIDITY_SECONDS", default=15 * 60)
-"""How long a price quote is a promise (spec §3: 15 minutes)."""
+"""How long a price quote is a promise (spec §3: 15 minutes) until HR saves pricing parameters."""
+PRICING_DEFAULTS = {
+    # Spec §3's defaults: the first parameter version. HR changes them in versions afterwards.
+    "s": 2.0,
+    "eta": 0.05,
+    "lam": 0.10,
+    "delta": math.log(1.1),
+    "m_min": 0.5,
+    "m_max": 2.0,
+    "tick_seconds": env.int("PRICING_TICK_SECONDS", default=86_400),
+}
+PRICING_BEAT_SECONDS = env.float("PRICING_BEAT_SECONDS", default=60.0)
+"""How often beat asks the tick task to price whatever windows have closed (a no-op otherwise)."""
+CELERY_BEAT_SCHEDULE["pricing-tick"] = {
+    # Every window that has closed gets priced within PRICING_BEAT_SECONDS of its end.
+    "task": "pricing.tasks.pricing_tick",
+    "schedule": PRICING_BEAT_SECONDS,
+}
 
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

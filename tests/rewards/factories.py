@@ -1,6 +1,6 @@
 import factory
 
-from rewards.models import Reward, RewardCategory
+from rewards.models import Reward, RewardActivation, RewardCategory
 
 
 class RewardFactory(factory.django.DjangoModelFactory[Reward]):
@@ -15,3 +15,9 @@ class RewardFactory(factory.django.DjangoModelFactory[Reward]):
     stock = None
     needs_approval = False
     active = True
+
+    @factory.post_generation
+    def activation(self, create: bool, extracted: object, **kwargs: object) -> None:
+        # What reward_create writes: pricing reads which rewards were on the market when.
+        if create:
+            RewardActivation.objects.create(reward=self, active=self.active, at=self.created_at)
