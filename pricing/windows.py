@@ -134,6 +134,7 @@ def demand_in(*, start: datetime, end: datetime) -> Counter[int]:
     settled = (
         Redemption.objects.filter(settled_at__gte=start, settled_at__lt=end)
         .exclude(state=RedemptionState.REJECTED, updated_at__lt=end)
+        .order_by()  # no ordering columns inside the DISTINCT
         .values_list("reward_id", "employee_id")
         .distinct()
     )
