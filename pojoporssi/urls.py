@@ -58,6 +58,7 @@ api_v1: list[URLPattern | URLResolver] = [
         name="api-docs",
     ),
     path("", include("insights.api_urls")),
+    path("", include("pricing.api_urls")),
     path("", include(router.urls)),
 ]
 

@@ -30,6 +30,7 @@ from .errors import (
     UnknownRewardError,
 )
 from .models import Quote, Redemption, RedemptionState, Reward, RewardCategory
+from .prices import price_now, prices_now
 
 
 def _user(request: Request) -> User:
@@ -41,23 +42,44 @@ def _user(request: Request) -> User:
 # --- serializers --------------------------------------------------------------------------------
 
 
+class RewardListSerializer(serializers.ListSerializer):
+    """Looks up what each reward costs now (sales applied) once for the whole page."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        items = list(data.all() if isinstance(data, QuerySet) else data)
+        self.context["prices"] = prices_now(items)  # the root's context, which the child reads
+        return super().to_representation(items)
+
+
 class RewardSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True)
     change_percent = serializers.SerializerMethodField(
         help_text="Current price against the base price, in percent (e.g. 12.5 or -8.0)."
     )
+    price = serializers.SerializerMethodField(
+        help_text="What a purchase costs now: the market price (current_price), or less on sale."
+    )
+    log_price = serializers.FloatField(
+        read_only=True,
+        help_text="ℓ = ln(current_price / base_price) as the pricing engine keeps it.",
+    )
 
     class Meta:
         model = Reward
+        list_serializer_class = RewardListSerializer
         fields = [
             "id", "name", "description", "name_fi", "name_en", "description_fi",
-            "description_en", "category", "icon", "base_price", "current_price",
-            "change_percent", "stock", "needs_approval", "active", "created_at",
+            "description_en", "category", "icon", "base_price", "current_price", "price",
+            "log_price", "change_percent", "stock", "needs_approval", "active", "created_at",
         ]  # fmt: skip
 
     def get_change_percent(self, obj: Reward) -> float:
         return round((obj.current_price - obj.base_price) * 100 / obj.base_price, 1)
+
+    def get_price(self, obj: Reward) -> int:
+        prices = self.context.get("prices") or {}
+        return prices[obj.pk] if obj.pk in prices else price_now(obj)
 
 
 class RewardWriteSerializer(serializers.Serializer):

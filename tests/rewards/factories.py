@@ -6,6 +6,7 @@ from rewards.models import Reward, RewardActivation, RewardCategory
 class RewardFactory(factory.django.DjangoModelFactory[Reward]):
     class Meta:
         model = Reward
+        skip_postgeneration_save = True
 
     name_fi = factory.Sequence(lambda n: f"Palkinto {n}")
     name_en = factory.Sequence(lambda n: f"Reward {n}")
