@@ -1,14 +1,38 @@
-"""Run every benchmark against a throwaway database on the configured server (PostgreSQL)."""
+"""Run the benchmarks, each suite in its own throwaway database on the configured PostgreSQL.
+
+    python -m benchmarks            # every suite
+    python -m benchmarks pricing    # only the named suites
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 import django
 
 
-def main() -> int:
+def _market() -> None:
+    from benchmarks import api_load, api_redemptions, awards
+    from rewards.demo import seed_demo
+
+    awards.run()
+    seed_demo()
+    api_load.run()
+    api_redemptions.run()
+
+
+def _pricing() -> None:
+    from benchmarks import pricing
+
+    pricing.run()
+
+
+SUITES: dict[str, Callable[[], None]] = {"market": _market, "pricing": _pricing}
+
+
+def main(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pojoporssi.settings")
     django.setup()
     from django.db import connection
@@ -16,23 +40,23 @@ def main() -> int:
 
     if connection.vendor != "postgresql":
         print(
-            "benchmarks need PostgreSQL: set DATABASE_URL (scripts/bench.sh starts one)",
+            "benchmarks need PostgreSQL: set DATABASE_URL (make bench starts one)",
             file=sys.stderr,
         )
         return 2
-    from benchmarks import api_load, api_redemptions, awards
-    from rewards.demo import seed_demo
-
-    old = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
-    try:
-        awards.run()
-        seed_demo()
-        api_load.run()
-        api_redemptions.run()
-    finally:
-        teardown_databases(old, verbosity=0)
+    chosen = argv or list(SUITES)
+    unknown = [name for name in chosen if name not in SUITES]
+    if unknown:
+        print(f"unknown suite(s) {unknown}; choose from {list(SUITES)}", file=sys.stderr)
+        return 2
+    for name in chosen:
+        old = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
+        try:
+            SUITES[name]()
+        finally:
+            teardown_databases(old, verbosity=0)
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

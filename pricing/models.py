@@ -114,8 +114,12 @@ class Tick(models.Model):
 class TickLine(models.Model):
     """Inputs and outputs of one reward in one tick: x, z, Δ, ℓ before and after, the price."""
 
-    tick = models.ForeignKey(Tick, on_delete=models.PROTECT, related_name="lines")
-    reward = models.ForeignKey("rewards.Reward", on_delete=models.PROTECT, related_name="+")
+    # No single-column indexes: the unique (tick, reward) and the (reward, tick) index serve both
+    # foreign keys, and a tick writes one line per reward of the catalogue.
+    tick = models.ForeignKey(Tick, on_delete=models.PROTECT, related_name="lines", db_index=False)
+    reward = models.ForeignKey(
+        "rewards.Reward", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     demand = models.PositiveIntegerField(help_text=_("x: distinct people with settled demand."))
     z = models.FloatField()
     step = models.FloatField(help_text=_("Δ after the step cap."))
@@ -146,7 +150,9 @@ class TickLine(models.Model):
 class PriceDay(models.Model):
     """The last price a reward had on a (local) day: charts and "since yesterday" read this."""
 
-    reward = models.ForeignKey("rewards.Reward", on_delete=models.CASCADE, related_name="+")
+    reward = models.ForeignKey(
+        "rewards.Reward", on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # the unique (reward, day) serves it
     day = models.DateField()
     price = models.PositiveIntegerField()
     log_price = models.FloatField()
