@@ -16,7 +16,8 @@ from typing import Any, ClassVar
 import pgtrigger
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -93,13 +94,9 @@ class Tick(models.Model):
             models.CheckConstraint(
                 condition=Q(window_end__gt=models.F("window_start")), name="tick_window_forward"
             ),
-            # The chain has one beginning: only one tick may have no predecessor.
-            models.UniqueConstraint(
-                fields=["previous"],
-                condition=Q(previous__isnull=True),
-                name="tick_one_genesis",
-                nulls_distinct=False,
-            ),
+            # The chain has one beginning: only one tick may have no predecessor (NULL counts as
+            # 0 here; an expression index, which PostgreSQL and SQLite both enforce).
+            models.UniqueConstraint(Coalesce("previous", Value(0)), name="tick_one_genesis"),
         ]
         triggers: ClassVar[list[Any]] = [
             pgtrigger.Protect(

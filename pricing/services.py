@@ -162,22 +162,36 @@ def _window_apply(*, window: Window, applied_at: datetime) -> Tick:
         "price": prices,
     }
     _lines_insert(tick=tick, columns=columns)
-    with connection.cursor() as cursor:
-        # One statement each for the whole catalogue (UPDATE FROM and ON CONFLICT work on
-        # PostgreSQL and on SQLite >= 3.33).
-        cursor.execute(
-            "UPDATE rewards_reward SET log_price = l.log_price, current_price = l.price "
-            "FROM pricing_tickline l WHERE l.tick_id = %s AND rewards_reward.id = l.reward_id",
-            [tick.pk],
-        )
-        cursor.execute(
-            "INSERT INTO pricing_priceday (reward_id, day, price, log_price, base_price) "
-            "SELECT reward_id, %s, price, log_price, base_price FROM pricing_tickline "
-            "WHERE tick_id = %s ON CONFLICT (reward_id, day) DO UPDATE SET "
-            "price = excluded.price, log_price = excluded.log_price, base_price = excluded.base_price",
-            [timezone.localdate(window.end).isoformat(), tick.pk],
-        )
+    _prices_write(tick=tick, day=timezone.localdate(window.end).isoformat(), columns=columns)
     return tick
+
+
+def _prices_write(*, tick: Tick, day: str, columns: dict[str, list[Any]]) -> None:
+    """The rewards' ℓ and price, and the day's closing prices: one statement each for the whole
+    catalogue. PostgreSQL reads the new values from arrays; SQLite (>= 3.33) from the tick lines."""
+    params: list[Any]
+    if connection.vendor == "postgresql":
+        source = (
+            "unnest(%s::bigint[], %s::float8[], %s::integer[], %s::integer[]) "
+            "AS l(reward_id, log_price, price, base_price)"
+        )
+        where = "TRUE"
+        params = [columns[name] for name in ("reward_id", "log_price", "price", "base_price")]
+    else:
+        source, where, params = "pricing_tickline l", "l.tick_id = %s", [tick.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE rewards_reward SET log_price = l.log_price, current_price = l.price "  # noqa: S608
+            f"FROM {source} WHERE {where} AND rewards_reward.id = l.reward_id",
+            params,
+        )
+        cursor.execute(
+            f"INSERT INTO pricing_priceday (reward_id, day, price, log_price, base_price) "  # noqa: S608
+            f"SELECT l.reward_id, %s, l.price, l.log_price, l.base_price FROM {source} "
+            f"WHERE {where} ON CONFLICT (reward_id, day) DO UPDATE SET price = excluded.price, "
+            f"log_price = excluded.log_price, base_price = excluded.base_price",
+            [day, *params],
+        )
 
 
 def _lines_insert(*, tick: Tick, columns: dict[str, list[Any]]) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -156,13 +157,13 @@ class MarketSeedResult:
     per_agent_per_year: float = 0.0
 
 
-def catalogue_create() -> list[Reward]:
-    """Add the demo catalogue through the catalogue service."""
+def catalogue_create(*, at: datetime | None = None) -> list[Reward]:
+    """Add the demo catalogue through the catalogue service (on the market from `at`)."""
     rewards = []
     for name_fi, name_en, desc_fi, desc_en, category, price, stock, approval in CATALOGUE:
         reward = reward_create(
             name_fi=name_fi, name_en=name_en, description_fi=desc_fi, description_en=desc_en,
-            category=category, base_price=price, stock=stock, needs_approval=approval,
+            category=category, base_price=price, stock=stock, needs_approval=approval, at=at,
         )  # fmt: skip
         rewards.append(reward)
     return rewards
@@ -194,9 +195,17 @@ class Shopper:
 class Market:
     """Plays the people's side of the market, one award at a time."""
 
-    def __init__(self, world: DemoWorld, rewards: list[Reward], *, now: datetime) -> None:
+    def __init__(
+        self,
+        world: DemoWorld,
+        rewards: list[Reward],
+        *,
+        now: datetime,
+        clock: Callable[[datetime], bool] | None = None,
+    ) -> None:
         self.rng = random.Random(2017)
         self.now = now
+        self.clock = clock
         self.rewards = rewards
         self.stock = {r.pk: r.stock for r in rewards}
         agents = sorted(world.agents, key=lambda a: a.username)
@@ -236,6 +245,12 @@ class Market:
         return self._choose(moment, 90, 400)
 
     def after_award(self, award: Award) -> None:
+        if self.clock is not None and self.clock(award.created_at):
+            # The market repriced up to this moment: shoppers see today's prices. Every event the
+            # generator writes from here on is stamped at or after it, so no priced window moves.
+            fresh = Reward.objects.in_bulk([r.pk for r in self.rewards])
+            for reward in self.rewards:
+                reward.current_price = fresh[reward.pk].current_price
         shopper = self.shoppers.get(award.recipient_id)
         if shopper is None:
             return
@@ -348,16 +363,32 @@ class Market:
                 )
             )
             queued.add(shopper.supervisor.pk)
+        if len(queued) > 2 and not any(
+            r.state == RedemptionState.CANCELLED for r in self.redemptions
+        ):
+            # Someone changed their mind an hour later (the history had no cancellation left).
+            first = self.redemptions[-len(queued)]
+            redemption_cancel(
+                employee=first.employee, redemption=first, at=first.created_at + timedelta(hours=1)
+            )
 
 
-def seed_demo(*, now: datetime | None = None, months: int = MONTHS_OF_HISTORY) -> MarketSeedResult:
+def seed_demo(
+    *,
+    now: datetime | None = None,
+    months: int = MONTHS_OF_HISTORY,
+    clock: Callable[[datetime], bool] | None = None,
+) -> MarketSeedResult:
     """The whole demo, once: people, a year of awards, the catalogue and a year of redemptions.
 
     A second run changes nothing; on a demo seeded before the market existed it adds only the
     catalogue (inventing a purchase history there would contradict the balances people have).
-    History sends no notifications: nobody wants a year of e-mails at once."""
+    History sends no notifications: nobody wants a year of e-mails at once.
+
+    `clock(moment)` is called before each award of the history, in time order; the pricing demo
+    reprices the market there and returns whether prices changed."""
     with notifications_muted(), transaction.atomic():
-        result = _seed(now=now, months=months)
+        result = _seed(now=now, months=months, clock=clock)
         _analyze()
         return result
 
@@ -377,7 +408,9 @@ def _analyze() -> None:
             )
 
 
-def _seed(*, now: datetime | None, months: int) -> MarketSeedResult:
+def _seed(
+    *, now: datetime | None, months: int, clock: Callable[[datetime], bool] | None
+) -> MarketSeedResult:
     now = now or timezone.now()
     result = MarketSeedResult(created=not demo_exists(), logins=demo_logins())
     if not result.created:
@@ -385,9 +418,10 @@ def _seed(*, now: datetime | None, months: int) -> MarketSeedResult:
             result.rewards = len(catalogue_create())
         return result
     world = seed_people()
-    rewards = catalogue_create()
+    # On the market since before the history begins, so every day of it is priced.
+    rewards = catalogue_create(at=now - timedelta(days=31 * months + 1))
     result.rewards = len(rewards)
-    market = Market(world, rewards, now=now)
+    market = Market(world, rewards, now=now, clock=clock)
     for award in award_history(world, now=now, months=months):
         result.awards += 1
         market.after_award(award)

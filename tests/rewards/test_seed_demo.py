@@ -15,6 +15,8 @@ from django.db import transaction
 from ledger.models import AccountKind, Award, BudgetPeriod, Entry, Transaction
 from ledger.selectors import balance_of, ledger_verify
 from people.models import EmploymentType, Role, Team, User
+from pricing.models import Tick
+from pricing.replay import pricing_replay
 from rewards.demo import BINGE, CHRISTMAS_SWAP, SAVER, STEADY, assign_personas, seed_demo
 from rewards.models import Goal, Redemption, RedemptionState, Reward, RewardCategory
 
@@ -67,7 +69,11 @@ def test_seed_demo_builds_a_year_of_market_history_once():
     assert swap.name_fi == "Vaihda jouluaaton vuoro pois"
     assert (swap.category, swap.stock, swap.needs_approval) == (RewardCategory.TIME_OFF, 3, True)
     assert rewards.filter(stock__isnull=False).count() >= 5
-    assert all(r.current_price == r.base_price and 40 <= r.base_price <= 1200 for r in rewards)
+    assert all(40 <= r.base_price <= 1200 for r in rewards)
+    # A year of daily repricing moved prices, inside the band, and the replay agrees.
+    assert all(r.base_price / 2 <= r.current_price <= r.base_price * 2 for r in rewards)
+    assert any(r.current_price != r.base_price for r in rewards)
+    assert Tick.objects.count() >= 365 and pricing_replay().ok
 
     # A year of redemptions: about six per person, in every state.
     redemptions = Redemption.objects.all()

@@ -4,12 +4,13 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from ledger.demo import DEMO_PASSWORD
-from rewards.demo import seed_demo
+from pricing.demo import seed_demo
 
 
 class Command(BaseCommand):
     help = (
-        "Create a believable demo contact centre with a year of awards and redemptions "
+        "Create a believable demo contact centre with a year of awards, redemptions and daily "
+        "repricing "
         "(idempotent: a second run changes nothing)."
     )
 
