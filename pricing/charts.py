@@ -41,14 +41,19 @@ def sparkline(values: Sequence[int], *, width: int = 80, height: int = 24) -> Sa
     if not values:
         return mark_safe("")
     pad = 2.0
-    low, high = min(values), max(values)
+    low, high = float(min(values)), float(max(values))
+    # A move of one point on a price of 50 is not a cliff: show at least 10 % of the price.
+    least = max(high, 1) * 0.1
+    if 0 < high - low < least:
+        middle = (high + low) / 2
+        low, high = middle - least / 2, middle + least / 2
     inner_w, inner_h = width - 2 * pad, height - 2 * pad
     count = len(values)
 
     def x(i: int) -> float:
         return pad + (inner_w * i / (count - 1) if count > 1 else inner_w / 2)
 
-    def y(v: int) -> float:
+    def y(v: float) -> float:
         if high == low:
             return height / 2
         return pad + inner_h * (high - v) / (high - low)
@@ -73,11 +78,11 @@ def sparkline(values: Sequence[int], *, width: int = 80, height: int = 24) -> Sa
 @dataclass(frozen=True)
 class ChartBox:
     width: int = 640
-    height: int = 260
-    left: int = 52  # room for the y labels
+    height: int = 300
+    left: int = 66  # room for the y labels (large on a phone, see pricing.css)
     right: int = 14
     top: int = 14
-    bottom: int = 30  # room for the first and last dates
+    bottom: int = 36  # room for the first and last dates
 
     @property
     def plot_w(self) -> int:
@@ -120,8 +125,11 @@ def price_chart(
     and the first and last dates. `title` and `description` name the image for screen readers."""
     box = box or ChartBox()
     prices = [price for _day, price in history] or [base_price]
-    candidates = [*prices, base_price, *(band or ())]
-    ticks = nice_ticks(min(candidates), max(candidates))
+    # Zoom on the prices and the base price (the band is usually far wider than any month's
+    # moves); the band is shaded where it falls inside the plot and named in the legend.
+    data_low, data_high = min(*prices, base_price), max(*prices, base_price)
+    pad = max((data_high - data_low) * 0.15, base_price * 0.05, 1)
+    ticks = nice_ticks(max(0, data_low - pad), data_high + pad)
     low, high = ticks[0], ticks[-1]
     span = high - low or 1
     count = len(history)
@@ -140,17 +148,18 @@ def price_chart(
         f"<title>{escape(title)}</title>",
     ]
     if band is not None:
-        band_low, band_high = band
-        parts.append(
-            f'<rect class="chart__band" x="{box.left}" y="{_n(y(band_high))}" '
-            f'width="{box.plot_w}" height="{_n(y(band_low) - y(band_high))}" fill="#e3f1ee"/>'
-        )
+        band_low, band_high = max(band[0], low), min(band[1], high)
+        if band_high > band_low:
+            parts.append(
+                f'<rect class="chart__band" x="{box.left}" y="{_n(y(band_high))}" '
+                f'width="{box.plot_w}" height="{_n(y(band_low) - y(band_high))}" fill="#e3f1ee"/>'
+            )
     for tick in ticks:
         parts.append(
             f'<line class="chart__grid" x1="{box.left}" x2="{box.left + box.plot_w}" '
             f'y1="{_n(y(tick))}" y2="{_n(y(tick))}" stroke="#dfe5e2"/>'
-            f'<text class="chart__label" x="{box.left - 8}" y="{_n(y(tick) + 4)}" '
-            f'text-anchor="end">{escape(number_format(tick, force_grouping=True))}</text>'
+            f'<text class="chart__label" x="{box.left - 8}" y="{_n(y(tick))}" '
+            f'text-anchor="end" dominant-baseline="middle">{escape(number_format(tick, force_grouping=True))}</text>'
         )
     parts.append(
         f'<line class="chart__base" x1="{box.left}" x2="{box.left + box.plot_w}" '
