@@ -57,8 +57,11 @@ def parameters_described(version: ParameterSet) -> list[Described]:
     """Each parameter in force with what it means for prices, in words."""
     step = math.exp(version.delta) - 1
 
+    shown = {"tick_seconds": _("Tick period"), "quote_validity_seconds": _("Price promise")}
+
     def row(name: str, value: str, says: str) -> Described:
-        return Described(name=name, label=str(PARAMETER_TEXTS[name][0]), value=value, says=says)
+        label = shown.get(name) or str(PARAMETER_TEXTS[name][0])
+        return Described(name=name, label=label, value=value, says=says)
 
     return [
         row("s", _num(version.s), str(PARAMETER_TEXTS["s"][1])),
