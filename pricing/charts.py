@@ -94,22 +94,17 @@ class ChartBox:
 
 
 def nice_ticks(low: float, high: float, *, count: int = 5) -> list[int]:
-    """Round whole-number y labels covering [low, high] (at least two, at most `count` + 2)."""
+    """Round whole-number y labels (steps of 1, 2 or 5 × 10ⁿ) from at or below `low` to at or
+    above `high`: at least two, about `count`."""
     if high <= low:
         high = low + 1
     raw = (high - low) / max(1, count - 1)
-    magnitude = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    step = max(1, round(step))
-    first = math.floor(low / step) * step
-    ticks = []
-    value = first
-    while value <= high + step / 2 and len(ticks) < count + 2:
-        ticks.append(int(value))
-        value += step
-    if len(ticks) < 2:
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    ticks = [math.floor(low / step) * step]
+    while ticks[-1] < high:
         ticks.append(ticks[-1] + step)
-    return ticks
+    return [int(t) for t in ticks]
 
 
 def price_chart(
