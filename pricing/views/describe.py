@@ -131,8 +131,7 @@ def line_explanation(line: TickLine, tick: Tick) -> str:
         reasons.append(_("demand was average, so it drifted towards the base price"))
     if abs(abs(line.step) - version.delta) < _EPS:
         reasons.append(
-            _("the step cap held the move to ±%(p)s %%")
-            % {"p": _pct(math.exp(version.delta) - 1)}
+            _("the step cap held the move to ±%(p)s %%") % {"p": _pct(math.exp(version.delta) - 1)}
         )
     if abs(line.log_price - math.log(version.m_max)) < _EPS:
         reasons.append(_("it is at its ceiling"))

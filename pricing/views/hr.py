@@ -108,5 +108,3 @@ def tick_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     lines = [(line, describe.line_explanation(line, tick)) for line in page.object_list]
     context = {"tick": tick, "page": page, "lines": lines}
     return render(request, "pricing/tick_detail.html", context)
-
-
