@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from ..forms import PARAMETER_TEXTS
 from ..models import ParameterSet, Tick, TickLine
@@ -39,7 +39,13 @@ def period_text(seconds: int) -> str:
     if not (days or hours or minutes):
         return ngettext("%(n)d second", "%(n)d seconds", secs) % {"n": secs}
     parts = []
-    for amount, unit in ((days, _("d")), (hours, _("h")), (minutes, _("min")), (secs, _("s"))):
+    units = (
+        (days, pgettext("duration: days", "d")),
+        (hours, pgettext("duration: hours", "h")),
+        (minutes, pgettext("duration: minutes", "min")),
+        (secs, pgettext("duration: seconds", "s")),
+    )
+    for amount, unit in units:
         if amount:
             parts.append(f"{amount} {unit}")
     return " ".join(parts)
