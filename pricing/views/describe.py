@@ -128,6 +128,8 @@ def line_explanation(line: TickLine, tick: Tick) -> str:
     moved = math.exp(line.log_price - line.log_price_before) - 1
     if abs(line.log_price - line.log_price_before) < _EPS:
         second = _("the price stayed where it was")
+    elif round(abs(moved) * 100, 1) == 0:
+        second = _("the price barely moved")
     elif moved > 0:
         second = _("the price rose %(p)s %%") % {"p": _pct(moved)}
     else:
