@@ -460,3 +460,16 @@ def test_cancel_a_sale_through_the_page_and_twice_is_an_error_not_a_500() -> Non
     again = client.post(url, follow=True)
     assert again.status_code == 200 and "alert--error" in text(again)
     assert client.post(reverse("hr-sale-cancel", args=[999999]), follow=True).status_code == 200
+
+
+def test_pricing_page_before_any_version_shows_the_defaults_and_can_save_the_first() -> None:
+    rewards(2)
+    client = signed_in(HRFactory())
+    page = text(client.get(PRICING))
+    assert "The defaults: no version has been saved yet." in page
+    assert "No tick yet" in page
+    preview = client.post(PRICING, form_values(eta="0.1") | {"action": "preview"})
+    assert 'data-testid="preview"' in text(preview)
+    assert ParameterSet.objects.count() == 0
+    client.post(PRICING, form_values(eta="0.1") | {"action": "save"})
+    assert list(ParameterSet.objects.values_list("eta", flat=True)) == [0.1]
