@@ -90,9 +90,15 @@ def cards_pricing(rewards: list[Reward]) -> dict[int, CardPricing]:
                 reward.current_price,
                 getattr(reward, "yesterday_price", None),
             ),
-            spark=charts.sparkline(lines[reward.pk]),
+            spark=charts.sparkline(_with_now(lines[reward.pk], reward.current_price)),
         )
     return result
+
+
+def _with_now(closes: list[int], now: int) -> list[int]:
+    """The closes end with the price now (as the history chart does): a move since the last
+    close shows at the end of the line."""
+    return closes if closes and closes[-1] == now else [*closes, now]
 
 
 # --- Ticker and countdown -----------------------------------------------------------------------

@@ -101,6 +101,7 @@ def test_market_shows_movers_countdown_change_and_sparklines() -> None:
     assert "unchanged" in page
     assert page.count('class="spark spark--') == 3
     assert 'class="spark spark--up"' in page and 'class="spark spark--flat"' in page
+    assert 'class="spark spark--down"' in page  # the price now ends the line
 
 
 def test_market_without_history_has_no_movers_and_no_change(settings) -> None:
