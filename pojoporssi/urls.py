@@ -77,6 +77,7 @@ urlpatterns = [
     path("", include("people.urls")),
     path("", include("ledger.urls")),
     path("", include("rewards.urls")),
+    path("", include("pricing.urls")),
     path("", include("notifications.urls")),
     path("", include("insights.urls")),
 ]

@@ -15,7 +15,8 @@ from django.utils.translation import ngettext
 from rewards.models import Reward
 
 from . import engine
-from .models import ParameterSet, PriceDay, Tick, TickLine
+from .models import ParameterSet, PriceDay, Sale, Tick, TickLine
+from .sales import sale_for, sales_at
 from .services import PARAMETER_FIELDS
 from .windows import (
     Window,
@@ -200,3 +201,30 @@ def pricing_preview(*, proposed: dict[str, Any]) -> Preview:
     ]
     rows.sort(key=lambda r: (-abs(r.price_proposed - r.price_now), r.reward.pk))
     return Preview(window=window, demand_mean=new_step.demand_mean, rows=rows)
+
+
+# --- Pages (added for the market and HR pages) ---------------------------------------------------
+
+
+def sales_running_for(*, rewards: list[Reward], at: datetime | None = None) -> dict[int, Sale]:
+    """{reward id: the sale that sets its price at `at` (now)} for the rewards on sale (two
+    queries; the same choice as the price people pay, see pricing.sales)."""
+    running = sales_at(at or timezone.now())
+    if not running:
+        return {}
+    chosen = {reward.pk: sale_for(reward, running) for reward in rewards}
+    return {pk: sale for pk, sale in chosen.items() if sale is not None}
+
+
+def sales_all() -> QuerySet[Sale]:
+    """Every sale, newest start first, with who made it and its rewards."""
+    return (
+        Sale.objects.select_related("created_by")
+        .prefetch_related("rewards")
+        .order_by("-starts_at", "-id")
+    )
+
+
+def parameter_versions() -> QuerySet[ParameterSet]:
+    """The audit trail of the parameters, newest first, with who saved each version."""
+    return ParameterSet.objects.select_related("created_by").order_by("-effective_from", "-id")

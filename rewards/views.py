@@ -27,6 +27,8 @@ from ledger.selectors import balance_of
 from ledger.services import idempotent_call
 from people.models import User
 from pojoporssi.errors import ApplicationError, IdempotencyKeyReusedError
+from pricing import market as pricing
+from pricing.selectors import price_explanation
 
 from . import selectors, services
 from .errors import PriceChangedError, RewardInactiveError
@@ -86,14 +88,15 @@ def reward_list_view(request: HttpRequest) -> HttpResponse:
         "-popularity": ["-popularity", name],
         "newest": ["-created_at", "-id"],
     }.get(data.get("sort") or "", [name, "id"])
-    rewards = list(qs.order_by(*order))
+    rewards = list(pricing.with_pricing(qs).order_by(*order))
     balance = balance_of(user=me)
+    priced = pricing.cards_pricing(rewards)
     cards = [
         {
             "reward": r,
-            "change": _change_percent(r),
-            "affordable": r.current_price <= balance,
-            "missing": max(0, r.current_price - balance),
+            "pricing": priced[r.pk],
+            "affordable": priced[r.pk].pay <= balance,
+            "missing": max(0, priced[r.pk].pay - balance),
         }
         for r in rewards
     ]
@@ -103,6 +106,8 @@ def reward_list_view(request: HttpRequest) -> HttpResponse:
         "balance": balance,
         "goal_reward_id": _goal_reward_id(me),
         "filtered": bool(data.get("category") or search),
+        "movers": pricing.ticker(),
+        "countdown": pricing.countdown(),
     }
     return render(request, "rewards/market.html", context)
 
@@ -110,14 +115,22 @@ def reward_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def reward_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     me = _me(request)
-    reward = get_object_or_404(_with_popularity(selectors.rewards_for(user=me)), pk=pk)
+    reward = get_object_or_404(
+        pricing.with_pricing(_with_popularity(selectors.rewards_for(user=me))), pk=pk
+    )
     balance = balance_of(user=me)
+    priced = pricing.cards_pricing([reward])[reward.pk]
+    days = pricing.days_from(request.GET.get("days"))
     context = {
         "reward": reward,
-        "change": _change_percent(reward),
+        "pricing": priced,
+        "vs_base": _change_percent(reward),
         "balance": balance,
-        "missing": max(0, reward.current_price - balance),
+        "missing": max(0, priced.pay - balance),
         "is_goal": _goal_reward_id(me) == reward.pk,
+        "history": pricing.history(reward=reward, days=days),
+        "history_days": pricing.HISTORY_DAYS,
+        "explanation": price_explanation(reward=reward),
     }
     return render(request, "rewards/detail.html", context)
 

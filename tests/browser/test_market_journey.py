@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from ledger.selectors import balance_of
 from ledger.services import award_create
 from notifications.models import Notification
 from people.models import User
+from pricing.models import PriceDay
 from rewards.models import Redemption, RedemptionState, Reward, RewardCategory
 from rewards.services import goal_set, reward_create
 from tests.browser import test_award_journey as award_journey
@@ -109,6 +112,16 @@ def market(transactional_db: None, eager_celery: None) -> Market:
         base_price=90,
     )
     Reward.objects.filter(pk=hoodie.pk).update(current_price=81)  # −10 %
+    # The cards show the change since yesterday's closing price.
+    yesterday = timezone.localdate() - timedelta(days=1)
+    for reward in (vase, hoodie):
+        PriceDay.objects.create(
+            reward=reward,
+            day=yesterday,
+            price=reward.base_price,
+            log_price=0.0,
+            base_price=reward.base_price,
+        )
     reward_create(name_fi="Lounaslahjakortti", name_en="Lunch voucher", base_price=60)
     return Market(supervisor=supervisor, agent=agent, shift=shift, spa=spa)
 

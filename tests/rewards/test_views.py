@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ledger.models import IdempotencyRecord, Transaction
 from ledger.selectors import balance_of, ledger_verify
+from pricing.models import PriceDay
 from rewards.models import Goal, Quote, Redemption, RedemptionState, Reward, RewardCategory
 from rewards.services import quote_create, redemption_create
 from tests.people.factories import AgentFactory, SupervisorFactory, TeamFactory
@@ -92,11 +93,14 @@ def test_market_lists_active_rewards_with_price_change_and_stock(crew):
         name_fi="Kylpyläpäivä", category=RewardCategory.WELLBEING, base_price=200, stock=3
     )
     Reward.objects.filter(pk=spa.pk).update(current_price=230)
+    # The card shows the change since yesterday's closing price (pricing's PriceDay).
+    yesterday = timezone.localdate() - timedelta(days=1)
+    PriceDay.objects.create(reward=spa, day=yesterday, price=200, log_price=0.0, base_price=200)
     RewardFactory(name_fi="Piilotettu", active=False)
     response = signed_in(crew.agents[0]).get(MARKET)
     assert response.status_code == 200
     [card] = response.context["cards"]
-    assert card["reward"] == spa and card["change"] == 15.0
+    assert card["reward"] == spa and card["pricing"].change == 15.0
     page = text(response)
     assert "Kylpyläpäivä" in page and "Piilotettu" not in page
     assert "+15 %" in page and "3 jäljellä" in page
