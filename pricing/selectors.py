@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -17,7 +18,7 @@ from rewards.models import Reward
 from . import engine
 from .models import ParameterSet, PriceDay, Sale, Tick, TickLine
 from .sales import sale_for, sales_at
-from .services import PARAMETER_FIELDS
+from .services import PARAMETER_FIELDS, parameters_current
 from .windows import (
     Window,
     default_parameters,
@@ -115,23 +116,29 @@ def price_explanation(*, reward: Reward, days: int = 7) -> str:
     active = list(Reward.objects.filter(active=True).values_list("pk", flat=True))
     mine = demand.get(reward.pk, 0)
     mean = sum(demand.get(pk, 0) for pk in active) / len(active) if active else 0.0
-    version = ParameterSet.objects.order_by("-effective_from", "-id").first()
-    m_min, m_max = (version.m_min, version.m_max) if version else (0.5, 2.0)
-    if mine == 0:
-        first = _("Nobody redeemed this in the last week")
+    version = parameters_current()
+    m_min, m_max = version.m_min, version.m_max
+    average = number_format(mean, decimal_pos=1)
+    if mine == 0 and mean == 0:
+        text = _("Nobody redeemed anything in the last week, so prices drift back to base.")
+    elif mine == 0:
+        text = _(
+            "Nobody redeemed this in the last week, while rewards averaged %(mean)s colleagues, "
+            "so the price is easing."
+        ) % {"mean": average}
     else:
         first = ngettext(
             "%(n)d colleague redeemed this in the last week",
             "%(n)d colleagues redeemed this in the last week",
             mine,
         ) % {"n": mine}
-    if mine > mean * 1.05:
-        second = _("more than most rewards (%(mean)s on average), so the price is rising.")
-    elif mine < mean * 0.95:
-        second = _("fewer than most rewards (%(mean)s on average), so the price is easing.")
-    else:
-        second = _("about as many as most rewards, so the price drifts back to its base price.")
-    text = f"{first}, {second % {'mean': f'{mean:.1f}'.replace('.0', '')}}"
+        if mine > mean * 1.05:
+            second = _("more than most rewards (%(mean)s on average), so the price is rising.")
+        elif mine < mean * 0.95:
+            second = _("fewer than most rewards (%(mean)s on average), so the price is easing.")
+        else:
+            second = _("about as many as most rewards, so the price drifts back to base.")
+        text = f"{first}, {second % {'mean': average}}"
     ratio = reward.current_price / reward.base_price
     if ratio >= m_max * 0.999:
         text += " " + _("It is at its ceiling: %(m)s × the base price.") % {"m": f"{m_max:g}"}

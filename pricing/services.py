@@ -263,7 +263,9 @@ def _multiplier(value: Any) -> Decimal:
         or not Decimal("0.01") <= number <= Decimal("0.99")
     ):
         raise InvalidInputError(
-            fields={"multiplier": [_("A multiplier from 0.01 to 0.99 (0.8 is 20 % off).")]}
+            fields={
+                "multiplier": [_("A multiplier from 0.01 to 0.99 (0.8 means 20 per cent off).")]
+            }
         )
     if number != number.quantize(Decimal("0.001")):
         raise InvalidInputError(fields={"multiplier": [_("At most three decimals.")]})
