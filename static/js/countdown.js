@@ -15,7 +15,7 @@
   var render = function () {
     var seconds = Math.floor((at - Date.now()) / 1000);
     if (seconds <= 0) {
-      left.textContent = now;
+      left.textContent = underMinute; // the beat prices a closed window within a minute
       if (timer) window.clearInterval(timer);
       return;
     }
