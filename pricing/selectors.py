@@ -118,7 +118,7 @@ def price_explanation(*, reward: Reward, days: int = 7) -> str:
     mean = sum(demand.get(pk, 0) for pk in active) / len(active) if active else 0.0
     version = parameters_current()
     m_min, m_max = version.m_min, version.m_max
-    average = number_format(mean, decimal_pos=1)
+    average = number_format(round(mean, 1), decimal_pos=1)
     if mine == 0 and mean == 0:
         text = _("Nobody redeemed anything in the last week, so prices drift back to base.")
     elif mine == 0:
