@@ -1,0 +1,128 @@
+"""Set-based reads of everything the insights need: a few queries for the whole population."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Q
+
+from ledger.models import AccountKind, Entry, TransactionKind
+from people.models import Role, Team, User
+from rewards.models import REFUNDED_STATES, Reward
+
+# Wallet credits that are not earnings: money coming back, not money earned.
+NOT_EARNINGS = (TransactionKind.REFUND, TransactionKind.REVERSAL)
+
+
+@dataclass(slots=True)
+class Event:
+    """One wallet entry of one person, in ledger order."""
+
+    ts: float  # seconds since the epoch (transaction.created_at)
+    amount: int  # signed, as on the wallet
+    kind: str  # the transaction's kind
+    spend: bool  # a redemption that was not cancelled or rejected
+    earning: bool  # a credit that is not a refund or a reversal
+    reward_id: int | None
+
+
+@dataclass(slots=True)
+class Person:
+    id: int
+    username: str
+    name: str
+    role: str
+    employment_type: str
+    team_id: int | None
+    joined_ts: float
+    events: list[Event] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class RewardInfo:
+    id: int
+    name_fi: str
+    name_en: str
+    base_price: int
+    current_price: int
+    active: bool
+    created_ts: float
+
+
+@dataclass
+class Population:
+    people: dict[int, Person]
+    rewards: dict[int, RewardInfo]
+    teams: dict[int, str]
+    leaders: dict[int, list[int]]  # supervisor id → ids of teams they lead
+    supervisors: dict[int, str]
+
+
+def _wallet_rows() -> Iterator[tuple[int, datetime, int, str, str | None, int | None]]:
+    # One ordered scan of wallet entries with their transaction and, for debits, the redemption.
+    # Ordered by owner then time, so each person's history arrives contiguous and sorted.
+    return (
+        Entry.objects.filter(account__kind=AccountKind.WALLET)
+        .order_by("account__owner_id", "transaction__created_at", "transaction_id")
+        .values_list(
+            "account__owner_id",
+            "transaction__created_at",
+            "amount",
+            "transaction__kind",
+            "transaction__redemption__state",
+            "transaction__redemption__reward_id",
+        )
+        .iterator(chunk_size=20_000)
+    )
+
+
+def population_load() -> Population:
+    """Everyone, their wallet history, the catalogue and the team structure."""
+    people: dict[int, Person] = {}
+    for pk, username, display, role, etype, team_id, joined in (
+        User.objects.filter(Q(is_active=True) | Q(accounts__kind=AccountKind.WALLET))
+        .distinct()
+        .values_list(
+            "id", "username", "display_name", "role", "employment_type", "team_id", "date_joined"
+        )
+    ):
+        people[pk] = Person(
+            pk, username, display or username, role, etype, team_id, joined.timestamp()
+        )
+    refunded = {str(s) for s in REFUNDED_STATES}
+    current: Person | None = None
+    for owner, at, amount, kind, state, reward_id in _wallet_rows():
+        if current is None or current.id != owner:
+            current = people.get(owner)
+            if current is None:
+                continue
+        is_spend = kind == TransactionKind.REDEMPTION and amount < 0 and state not in refunded
+        current.events.append(
+            Event(
+                ts=at.timestamp(),
+                amount=amount,
+                kind=kind,
+                spend=is_spend,
+                earning=amount > 0 and kind not in NOT_EARNINGS,
+                reward_id=reward_id if is_spend else None,
+            )
+        )
+    rewards = {
+        r[0]: RewardInfo(r[0], r[1], r[2], r[3], r[4], r[5], r[6].timestamp())
+        for r in Reward.objects.values_list(
+            "id", "name_fi", "name_en", "base_price", "current_price", "active", "created_at"
+        )
+    }
+    teams = dict(Team.objects.values_list("id", "name"))
+    leaders: dict[int, list[int]] = {}
+    for team_id, user_id in Team.leaders.through.objects.values_list("team_id", "user_id"):
+        leaders.setdefault(user_id, []).append(team_id)
+    supervisors = {
+        pk: (display or username)
+        for pk, display, username in User.objects.filter(
+            Q(role=Role.SUPERVISOR) | Q(pk__in=list(leaders))
+        ).values_list("id", "display_name", "username")
+    }
+    return Population(people, rewards, teams, leaders, supervisors)
