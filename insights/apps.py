@@ -17,8 +17,6 @@ class InsightsConfig(AppConfig):
 def _recompute_after_import(sender: Any, **kwargs: Any) -> None:
     # The import sends this after its commit; on_commit still defers it if a caller wraps the
     # send in a transaction of its own.
-    from django.db import transaction
+    from .services import insights_recompute_request
 
-    from .tasks import insights_recompute
-
-    transaction.on_commit(insights_recompute.delay)
+    insights_recompute_request()

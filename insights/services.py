@@ -81,3 +81,11 @@ def insights_recompute(*, as_of: datetime | None = None) -> InsightsRun | None:
     run.duration_ms = round((time.perf_counter() - started) * 1000)
     run.save(update_fields=["duration_ms"])
     return run
+
+
+def insights_recompute_request() -> None:
+    """Queue a recomputation (after the current transaction commits)."""
+    from .tasks import insights_recompute as task
+
+    # robust: a broker that is down is logged, never a failed request.
+    transaction.on_commit(task.delay, robust=True)

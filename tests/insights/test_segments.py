@@ -7,8 +7,6 @@ import time
 import pytest
 from django.utils import timezone
 
-from ledger.selectors import ledger_verify
-
 from insights.analysis.features import MONTH, timeline, window_features
 from insights.analysis.loading import Event
 from insights.analysis.rules import BIG_MONTHS, QUICK_DAYS, classify
@@ -16,6 +14,7 @@ from insights.models import DEFAULT_WINDOW, InsightsRun, PersonSegment, Segment
 from insights.services import insights_recompute
 from insights.synthetic.policies import POLICIES, population
 from insights.synthetic.writer import histories_write
+from ledger.selectors import ledger_verify
 
 from .scoring import score
 
