@@ -111,7 +111,7 @@ def economy_for_window(
         "unwanted": [
             _reward_row(r, 0, 0, total_spends)
             for r in sorted(pop.rewards.values(), key=lambda r: (-r.base_price, r.id))
-            if r.active and r.id not in counts and r.created_ts <= end
+            if r.active and r.id not in counts
         ],
     }
 
