@@ -21,14 +21,23 @@ def main() -> int:
         )
         return 2
     from benchmarks import api_load, api_redemptions, awards
+    from benchmarks import insights as insights_bench
     from rewards.demo import seed_demo
 
+    # `python -m benchmarks insights` runs one benchmark; no argument runs them all.
+    only = set(sys.argv[1:])
     old = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
     try:
-        awards.run()
-        seed_demo()
-        api_load.run()
-        api_redemptions.run()
+        if not only or "awards" in only:
+            awards.run()
+        if not only or only & {"api_load", "api_redemptions"}:
+            seed_demo()
+        if not only or "api_load" in only:
+            api_load.run()
+        if not only or "api_redemptions" in only:
+            api_redemptions.run()
+        if not only or "insights" in only:
+            insights_bench.run()
     finally:
         teardown_databases(old, verbosity=0)
     return 0

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import connection, transaction
 from django.db.models import Q
 
 from ledger.models import AccountKind, Entry, TransactionKind
@@ -60,10 +61,29 @@ class Population:
     supervisors: dict[int, str]
 
 
-def _wallet_rows() -> Iterator[tuple[int, datetime, int, str, str | None, int | None]]:
-    # One ordered scan of wallet entries with their transaction and, for debits, the redemption.
-    # Ordered by owner then time, so each person's history arrives contiguous and sorted.
-    return (
+_WALLET_ROWS = f"""
+    SELECT a.owner_id, EXTRACT(EPOCH FROM t.created_at)::float8, e.amount, t.kind, r.state,
+           r.reward_id
+    FROM ledger_entry e
+    JOIN ledger_account a ON a.id = e.account_id
+    JOIN ledger_transaction t ON t.id = e.transaction_id
+    LEFT JOIN rewards_redemption r ON r.debit_id = t.id
+    WHERE a.kind = '{AccountKind.WALLET.value}'
+    ORDER BY a.owner_id, t.created_at, t.id
+"""
+
+
+def _wallet_rows() -> Iterator[tuple[int, float, int, str, str | None, int | None]]:
+    """One ordered scan of wallet entries with their transaction and, for debits, the
+    redemption. Ordered by owner then time, so each person's history arrives contiguous and
+    sorted. Raw SQL with epoch seconds: at a million rows the ORM's datetimes cost seconds."""
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.chunked_cursor() as cursor:
+            cursor.execute(_WALLET_ROWS)
+            while rows := cursor.fetchmany(50_000):
+                yield from rows
+        return
+    for owner, at, amount, kind, state, reward_id in (
         Entry.objects.filter(account__kind=AccountKind.WALLET)
         .order_by("account__owner_id", "transaction__created_at", "transaction_id")
         .values_list(
@@ -75,7 +95,8 @@ def _wallet_rows() -> Iterator[tuple[int, datetime, int, str, str | None, int | 
             "transaction__redemption__reward_id",
         )
         .iterator(chunk_size=20_000)
-    )
+    ):
+        yield owner, at.timestamp(), amount, kind, state, reward_id
 
 
 def population_load() -> Population:
@@ -101,7 +122,7 @@ def population_load() -> Population:
         is_spend = kind == TransactionKind.REDEMPTION and amount < 0 and state not in refunded
         current.events.append(
             Event(
-                ts=at.timestamp(),
+                ts=at,
                 amount=amount,
                 kind=kind,
                 spend=is_spend,
