@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import http.client
 import os
+import statistics
 import subprocess
 import sys
-import statistics
 import time
 
 from django.test import Client, override_settings
@@ -71,7 +71,7 @@ def _recompute() -> None:
     )
 
 
-def _now():  # noqa: ANN202
+def _now():
     from django.utils import timezone
 
     return timezone.now()
@@ -90,7 +90,10 @@ def _serve() -> None:
         ("people page (filtered)", f"/hr/insights/people/?team={team.pk}"),
         ("people page 20 of 100", "/hr/insights/people/?page=20"),
         ("segments API", "/api/v1/insights/segments/"),
-        ("segments API ?segment=binge&months=24", "/api/v1/insights/segments/?segment=binge&months=24"),
+        (
+            "segments API ?segment=binge&months=24",
+            "/api/v1/insights/segments/?segment=binge&months=24",
+        ),
         ("segments API ?team=", f"/api/v1/insights/segments/?team={team.pk}"),
         ("economy API", "/api/v1/insights/economy/"),
         ("fairness API", "/api/v1/insights/fairness/"),

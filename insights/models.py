@@ -1,8 +1,9 @@
 """Models of HR insights: precomputed results that pages and APIs read (never the ledger live).
 
 One `InsightsRun` is a full recomputation as of one moment, for every precomputed window
-(`WINDOWS`, in months). It holds the company-level figures (economy, fairness, segment counts)
-as JSON and one `PersonSegment` per person and window. Pages read the latest run only.
+(`WINDOWS`, in months): one `InsightsWindow` per window with the company-level figures
+(economy, fairness, segment counts) as JSON, and one `PersonSegment` per person and window.
+Pages read the latest run only.
 """
 
 from __future__ import annotations
@@ -36,10 +37,6 @@ class InsightsRun(models.Model):
     duration_ms = models.PositiveIntegerField(default=0)
     windows = models.JSONField(default=list)
     people = models.PositiveIntegerField(default=0)
-    # Keyed by window (a string of months), each a dict built by insights.analysis.
-    economy = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
-    fairness = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
-    segments = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
 
     class Meta:
         verbose_name = _("insights run")
@@ -49,8 +46,28 @@ class InsightsRun(models.Model):
     def __str__(self) -> str:
         return f"insights {self.as_of:%Y-%m-%d %H:%M}"
 
-    def window(self, blob: dict[str, Any], months: int) -> dict[str, Any]:
-        return blob.get(str(months)) or {}
+
+class InsightsWindow(models.Model):
+    """The company-level figures of one window of one run (built by insights.analysis).
+
+    One row per window, so that a page reads only the window it shows: at 5,000 people the
+    fairness and per-team figures of all windows together are around a megabyte of JSON."""
+
+    run = models.ForeignKey(InsightsRun, on_delete=models.CASCADE, related_name="window_rows")
+    months = models.PositiveSmallIntegerField()
+    economy = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    fairness = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    segments = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("insights window")
+        verbose_name_plural = _("insights windows")
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["run", "months"], name="insights_window_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}: {self.months} mo"
 
 
 class PersonSegment(models.Model):

@@ -8,10 +8,15 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from people.models import EmploymentType
+
 from . import charts
 from .models import InsightsRun, PersonSegment, Segment
 from .selectors import window_blob
 from .tables import Table, segment_label, suppressed
+
+MAX_BARS = 12
+"""A fairness chart with more groups than this shows the highest and lowest halves."""
 
 RULES = {
     "too_few_events": gettext_lazy("Fewer than 3 points events so far."),
@@ -119,12 +124,16 @@ def dashboard_charts(run: InsightsRun, months: int) -> dict[str, SafeString]:
         ("by_supervisor", _("Points per agent per month by supervisor")),
         ("by_employment_type", _("Points per agent per month by employment type")),
     ):
+        groups = list(fair.get(key) or [])
+        if len(groups) > MAX_BARS:
+            # Hundreds of teams make no chart: draw the extremes, the table has them all.
+            shown = sorted((g for g in groups if not g["suppressed"]), key=lambda g: -g["mean"])
+            half = MAX_BARS // 2
+            groups = shown[:half] + shown[-half:] if len(shown) > MAX_BARS else shown
         bars = []
-        for g in fair.get(key) or []:
+        for g in groups:
             label = g["label"] or _("No team")
             if key == "by_employment_type":
-                from people.models import EmploymentType
-
                 label = str(EmploymentType(g["key"]).label)
             if g["suppressed"]:
                 bars.append(charts.Bar(label, None, suppressed()))
@@ -135,7 +144,8 @@ def dashboard_charts(run: InsightsRun, months: int) -> dict[str, SafeString]:
             title=title,
             desc=_(
                 "Mean points per agent per month in each group, with the Gini coefficient "
-                "of the spread inside it; groups under 5 people are suppressed."
+                "of the spread inside it; groups under 5 people are suppressed. With many "
+                "groups, the six highest and the six lowest are drawn; the table lists all."
             ),
         )
     return out

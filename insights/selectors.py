@@ -12,7 +12,7 @@ from people.models import EmploymentType, Team
 from pojoporssi.errors import InvalidInputError
 
 from .errors import InsightsNotComputedError
-from .models import DEFAULT_WINDOW, WINDOWS, InsightsRun, PersonSegment, Segment
+from .models import DEFAULT_WINDOW, WINDOWS, InsightsRun, InsightsWindow, PersonSegment, Segment
 
 
 def run_latest() -> InsightsRun | None:
@@ -81,6 +81,16 @@ def person_segment_list(*, run: InsightsRun, flt: PeopleFilter) -> QuerySet[Pers
     return qs.order_by("person__display_name", "person__username", "person_id")
 
 
+def window_get(run: InsightsRun, months: int) -> InsightsWindow | None:
+    """One window's figures, read once per run object (a page asks for them many times)."""
+    cache: dict[int, InsightsWindow | None] = run.__dict__.setdefault("_windows", {})
+    if months not in cache:
+        cache[months] = InsightsWindow.objects.filter(run=run, months=months).first()
+    return cache[months]
+
+
 def window_blob(run: InsightsRun, blob: str, months: int) -> dict[str, Any]:
-    data: dict[str, Any] = getattr(run, blob).get(str(months)) or {}
+    """`economy`, `fairness` or `segments` of one window of `run` ({} if absent)."""
+    window = window_get(run, months)
+    data: dict[str, Any] = getattr(window, blob) if window is not None else {}
     return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime
 
@@ -13,7 +14,9 @@ from ledger.models import Transaction
 
 from .analysis.loading import population_load
 from .analysis.run import analyse
-from .models import WINDOWS, InsightsRun, PersonSegment
+from .models import WINDOWS, InsightsRun, InsightsWindow, PersonSegment
+
+logger = logging.getLogger(__name__)
 
 KEEP_RUNS = 3
 """Older runs are deleted; a few are kept so a page being read keeps its run."""
@@ -50,14 +53,19 @@ def insights_recompute(*, as_of: datetime | None = None) -> InsightsRun | None:
     started = time.perf_counter()
     now = as_of or _data_end()
     pop = population_load()
+    loaded = time.perf_counter()
     results = analyse(pop, as_of=now, windows=WINDOWS)
+    computed = time.perf_counter()
     run = InsightsRun.objects.create(
         as_of=now,
         windows=list(WINDOWS),
         people=len(results[0].people) if results else 0,
-        economy={str(w.months): w.economy for w in results},
-        fairness={str(w.months): w.fairness for w in results},
-        segments={str(w.months): w.segments for w in results},
+    )
+    InsightsWindow.objects.bulk_create(
+        InsightsWindow(
+            run=run, months=w.months, economy=w.economy, fairness=w.fairness, segments=w.segments
+        )
+        for w in results
     )
     PersonSegment.objects.bulk_create(
         (
@@ -77,9 +85,14 @@ def insights_recompute(*, as_of: datetime | None = None) -> InsightsRun | None:
     stale = list(InsightsRun.objects.order_by("-computed_at", "-id").values_list("pk", flat=True))
     if len(stale) > KEEP_RUNS:
         PersonSegment.objects.filter(run_id__in=stale[KEEP_RUNS:]).delete()
+        InsightsWindow.objects.filter(run_id__in=stale[KEEP_RUNS:]).delete()
         InsightsRun.objects.filter(pk__in=stale[KEEP_RUNS:]).delete()
     run.duration_ms = round((time.perf_counter() - started) * 1000)
     run.save(update_fields=["duration_ms"])
+    logger.info(
+        "insights recomputed: %d people, load %.1f s, compute %.1f s, write %.1f s",
+        run.people, loaded - started, computed - loaded, time.perf_counter() - computed,
+    )  # fmt: skip
     return run
 
 

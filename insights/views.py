@@ -20,7 +20,13 @@ from pojoporssi.errors import InvalidInputError
 
 from .models import DEFAULT_WINDOW, WINDOWS, InsightsRun, Segment
 from .presentation import SEGMENT_HELP, dashboard_charts, people_table
-from .selectors import PeopleFilter, people_filter_parse, person_segment_list, run_latest
+from .selectors import (
+    PeopleFilter,
+    people_filter_parse,
+    person_segment_list,
+    run_latest,
+    window_blob,
+)
 from .services import insights_recompute_request
 from .tables import Table, tables
 
@@ -68,8 +74,8 @@ def insights_dashboard_view(request: HttpRequest) -> HttpResponse:
     context = _base_context(run, flt, errors)
     if run is not None:
         all_tables = {slug.replace("-", "_"): t for slug, t in tables(run, flt.months).items()}
-        eco = run.economy.get(str(flt.months)) or {}
-        fair = run.fairness.get(str(flt.months)) or {}
+        eco = window_blob(run, "economy", flt.months)
+        fair = window_blob(run, "fairness", flt.months)
         context.update(
             tables=all_tables,
             charts=dashboard_charts(run, flt.months),

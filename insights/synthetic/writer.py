@@ -38,9 +38,7 @@ def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) 
         buf.write("\n")
     buf.seek(0)
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(
-            f"COPY {table} ({', '.join(columns)}) FROM STDIN", buf
-        )
+        cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buf)
 
 
 def _ids(table: str, n: int) -> list[int]:
