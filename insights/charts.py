@@ -45,28 +45,28 @@ def _frame(height: int, title: str, desc: str, body: str) -> SafeString:
 
 def bar_chart(bars: Sequence[Bar], *, title: str, desc: str) -> SafeString:
     """Horizontal bars, label above each bar (long Finnish labels fit on a phone)."""
-    row = 34
+    row = 40
     height = max(row * len(bars) + 8, 40)
     top = max((b.value or 0.0 for b in bars), default=0.0) or 1.0
-    usable = WIDTH - 70
+    usable = WIDTH - 118  # room for "1234 · Gini 0.25" at the longest bar's end
     parts = []
     for i, b in enumerate(bars):
         y = 4 + i * row
-        parts.append(f'<text class="chart__label" x="0" y="{y + 11}">{escape(b.label)}</text>')
+        parts.append(f'<text class="chart__label" x="0" y="{y + 13}">{escape(b.label)}</text>')
         if b.value is None:
             parts.append(
-                f'<rect class="chart__bar chart__bar--suppressed" x="0" y="{y + 15}" '
-                f'width="{usable * 0.3:.1f}" height="12" rx="2"/>'
+                f'<rect class="chart__bar chart__bar--suppressed" x="0" y="{y + 18}" '
+                f'width="{usable * 0.3:.1f}" height="14" rx="2"/>'
             )
             x = usable * 0.3 + 4
         else:
             w = max(usable * b.value / top, 1.0 if b.value else 0.0)
             parts.append(
-                f'<rect class="chart__bar chart__bar--{i % 6}" x="0" y="{y + 15}" '
-                f'width="{w:.1f}" height="12" rx="2"/>'
+                f'<rect class="chart__bar chart__bar--{i % 6}" x="0" y="{y + 18}" '
+                f'width="{w:.1f}" height="14" rx="2"/>'
             )
             x = w + 4
-        parts.append(f'<text class="chart__value" x="{x:.1f}" y="{y + 25}">{escape(b.text)}</text>')
+        parts.append(f'<text class="chart__value" x="{x:.1f}" y="{y + 30}">{escape(b.text)}</text>')
     return _frame(height, title, desc, "".join(parts))
 
 

@@ -60,14 +60,14 @@ class Population:
     supervisors: dict[int, str]
 
 
-_WALLET_ROWS = f"""
+_WALLET_ROWS = """
     SELECT a.owner_id, EXTRACT(EPOCH FROM t.created_at)::float8, t.id, e.amount, t.kind,
            r.state, r.reward_id
     FROM ledger_entry e
     JOIN ledger_account a ON a.id = e.account_id
     JOIN ledger_transaction t ON t.id = e.transaction_id
     LEFT JOIN rewards_redemption r ON r.debit_id = t.id
-    WHERE a.kind = '{AccountKind.WALLET.value}'
+    WHERE a.kind = %s
 """
 
 
@@ -78,7 +78,7 @@ def _wallet_rows() -> Iterator[tuple[int, float, int, int, str, str | None, int 
     datetimes cost seconds."""
     if connection.vendor == "postgresql":
         with transaction.atomic(), connection.chunked_cursor() as cursor:
-            cursor.execute(_WALLET_ROWS)
+            cursor.execute(_WALLET_ROWS, [AccountKind.WALLET.value])
             while rows := cursor.fetchmany(50_000):
                 yield from rows
         return
