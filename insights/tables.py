@@ -22,6 +22,23 @@ class Table:
     headers: list[str]
     rows: list[list[Any]] = field(default_factory=list)
     numeric: set[int] = field(default_factory=set)  # column indexes right-aligned
+    total: int | None = None  # set when only some rows are shown (the CSV has them all)
+
+    def extremes(self, n: int, column: int) -> None:
+        """Keep the n/2 highest and n/2 lowest rows by a numeric column (suppressed rows go)."""
+        if len(self.rows) <= n:
+            return
+        self.total = len(self.rows)
+        ranked = sorted(
+            (r for r in self.rows if isinstance(r[column], int | float)), key=lambda r: -r[column]
+        )
+        half = n // 2
+        self.rows = ranked[:half] + ranked[-half:] if len(ranked) > n else ranked
+
+    def head(self, n: int) -> None:
+        if len(self.rows) > n:
+            self.total = len(self.rows)
+            self.rows = self.rows[:n]
 
 
 def suppressed() -> str:

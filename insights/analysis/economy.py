@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from datetime import date
 from typing import Any
@@ -47,19 +48,14 @@ def economy_for_window(
         tl = timelines[pk]
         if tl.balance:
             outstanding_now += tl.balance[-1]
-        before = None
-        for ev, at, bal in zip(person.events, tl.ts, tl.balance, strict=True):
-            if at < start:
-                before = bal
-                continue
+        i0 = bisect_left(tl.ts, start)
+        outstanding_start += tl.balance[i0 - 1] if i0 else 0
+        for ev in person.events[i0:]:
             if ev.earning:
-                m = months.index(at)
+                m = months.index(ev.ts)
                 if m >= 0:
                     issued[m] += ev.amount
-        outstanding_start += before or 0
-        for s in tl.spends:
-            if s.ts < start:
-                continue
+        for s in tl.spends[bisect_left(tl.spend_ts, start) :]:
             m = months.index(s.ts)
             if m >= 0:
                 redeemed[m] += s.price

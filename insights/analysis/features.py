@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import statistics
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import deque
 from dataclasses import dataclass
 
@@ -34,6 +34,9 @@ class Timeline:
     balance: list[int]  # after each event
     spends: list[Spend]
     spend_ts: list[float]
+    earned: list[int]  # cumulative earnings after each event
+    earned_n: list[int]  # cumulative number of earnings
+    area: list[float]  # integral of the balance (points × seconds) from the first event to ts[j]
 
 
 def timeline(events: list[Event]) -> Timeline:
@@ -48,7 +51,20 @@ def timeline(events: list[Event]) -> Timeline:
     stack_idx: list[int] = [-1]
     lots: deque[list[float]] = deque()  # [credited at, points left]
     running = 0
+    earned: list[int] = []
+    earned_n: list[int] = []
+    area: list[float] = []
+    cum, cum_n, cum_area, prev_ts = 0, 0, 0.0, None
     for i, ev in enumerate(events):
+        if prev_ts is not None:
+            cum_area += running * (ev.ts - prev_ts)
+        prev_ts = ev.ts
+        area.append(cum_area)
+        if ev.earning:
+            cum += ev.amount
+            cum_n += 1
+        earned.append(cum)
+        earned_n.append(cum_n)
         if ev.spend:
             price = -ev.amount
             pos = bisect_left(stack_bal, price) - 1
@@ -73,7 +89,7 @@ def timeline(events: list[Event]) -> Timeline:
             stack_idx.pop()
         stack_bal.append(running)
         stack_idx.append(i)
-    return Timeline(ts, balance, spends, [s.ts for s in spends])
+    return Timeline(ts, balance, spends, [s.ts for s in spends], earned, earned_n, area)
 
 
 def _consume(lots: deque[list[float]], points: int, now: float) -> float:
@@ -127,12 +143,9 @@ def window_features(
     first_ts = tl.ts[0] if tl.ts else None
     active_start = max(start, first_ts) if first_ts is not None else end
     active_months = max((end - active_start) / MONTH, 0.0)
-    earned = 0
-    earnings_count = 0
-    for ev in events[i0:]:
-        if ev.earning:
-            earned += ev.amount
-            earnings_count += 1
+    # Prefix sums: a window costs a binary search, not a walk over its events.
+    earned = (tl.earned[-1] - (tl.earned[i0 - 1] if i0 else 0)) if tl.ts else 0
+    earnings_count = (tl.earned_n[-1] - (tl.earned_n[i0 - 1] if i0 else 0)) if tl.ts else 0
     monthly = earned / max(active_months, 1.0)
     spends = tl.spends[bisect_left(tl.spend_ts, start) :]
     spent = sum(s.price for s in spends)
@@ -142,7 +155,7 @@ def window_features(
     # Longest stretch without a purchase, from when the person was around to now.
     marks = [active_start, *(s.ts for s in spends), end]
     streak = max((b - a for a, b in itertools.pairwise(marks)), default=0.0) / DAY
-    kept = _mean_balance(tl, start=active_start, end=end, i0=i0)
+    kept = _mean_balance(tl, start=active_start, end=end)
     prev_spend = tl.spend_ts[-1] if tl.spend_ts else None
     return Features(
         events=len(events),
@@ -166,20 +179,16 @@ def window_features(
     )
 
 
-def _mean_balance(tl: Timeline, *, start: float, end: float, i0: int) -> float | None:
+def _area_to(tl: Timeline, t: float) -> float:
+    """The integral of the balance from the first event to `t`."""
+    k = bisect_right(tl.ts, t) - 1
+    if k < 0:
+        return 0.0
+    return tl.area[k] + tl.balance[k] * (t - tl.ts[k])
+
+
+def _mean_balance(tl: Timeline, *, start: float, end: float) -> float | None:
     """Time-weighted mean balance over [start, end]."""
     if end <= start:
         return None
-    level = tl.balance[i0 - 1] if i0 > 0 else 0
-    t = start
-    area = 0.0
-    for j in range(max(i0, 0), len(tl.ts)):
-        at = tl.ts[j]
-        if at > end:
-            break
-        if at > t:
-            area += level * (at - t)
-            t = at
-        level = tl.balance[j]
-    area += level * (end - t)
-    return area / (end - start)
+    return (_area_to(tl, end) - _area_to(tl, start)) / (end - start)
