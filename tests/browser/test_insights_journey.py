@@ -53,7 +53,7 @@ def test_hr_reads_the_dashboard_and_filters_people(live_server, insights_ready, 
     shot(page, "insights-dashboard-desktop")
 
     page.get_by_role("navigation", name="Näkymät").get_by_role("link", name="Henkilöt").click()
-    page.get_by_label("Ryhmä").select_option("goal_saver")
+    page.get_by_label("Ryhmä", exact=True).select_option("goal_saver")
     page.get_by_role("button", name="Näytä").last.click()
     rows = page.locator("[data-testid=insights-people] tbody tr")
     expect(rows.first).to_contain_text("Tavoitesäästäjä")
