@@ -99,8 +99,8 @@ def _histories() -> Iterator[tuple[int, list[Event]]]:
         }
         with transaction.atomic(), connection.chunked_cursor() as cursor:
             cursor.execute(_HISTORIES, params)
-            while rows := cursor.fetchmany(500):
-                for owner, ts, amounts, kinds, spends, earnings, rewards in rows:
+            while batch := cursor.fetchmany(500):
+                for owner, ts, amounts, kinds, spends, earnings, rewards in batch:
                     yield owner, list(map(Event, ts, amounts, kinds, spends, earnings, rewards))
         return
     refunded = {str(s) for s in REFUNDED_STATES}
