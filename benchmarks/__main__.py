@@ -29,7 +29,17 @@ def _pricing() -> None:
     pricing.run()
 
 
-SUITES: dict[str, Callable[[], None]] = {"market": _market, "pricing": _pricing}
+def _insights() -> None:
+    from benchmarks import insights
+
+    insights.run()
+
+
+SUITES: dict[str, Callable[[], None]] = {
+    "market": _market,
+    "pricing": _pricing,
+    "insights": _insights,
+}
 
 
 def main(argv: list[str]) -> int:

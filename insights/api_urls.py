@@ -1,5 +1,12 @@
 """API routes of HR insights, mounted under /api/v1/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from . import apis
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("insights/segments/", apis.SegmentListApi.as_view(), name="api-insights-segments"),
+    path("insights/economy/", apis.EconomyApi.as_view(), name="api-insights-economy"),
+    path("insights/fairness/", apis.FairnessApi.as_view(), name="api-insights-fairness"),
+    path("insights/recompute/", apis.RecomputeApi.as_view(), name="api-insights-recompute"),
+]

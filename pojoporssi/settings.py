@@ -165,6 +165,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ledger.tasks.budget_periods_open",
         "schedule": crontab(minute="5", hour="0"),
     },
+    # HR insights read precomputed results; nightly after the budgets, and after every import.
+    "insights-recompute": {
+        "task": "insights.tasks.insights_recompute",
+        "schedule": crontab(minute="30", hour="2"),
+    },
 }
 if env.bool("DEMO_FAST_SCHEDULE", default=False):
     CELERY_BEAT_SCHEDULE["ledger-budget-periods-open"]["schedule"] = 60.0
