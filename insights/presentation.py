@@ -117,7 +117,10 @@ def dashboard_charts(run: InsightsRun, months: int) -> dict[str, SafeString]:
         [f["month"] for f in flows],
         [f["price_index"] for f in flows],
         title=_("Price index by month"),
-        desc=_("What redemptions cost against the rewards' base prices (100 = base price)."),
+        desc=_(
+            "What a fixed basket of rewards (weighted by how often each was redeemed) cost at "
+            "each month's closing prices, against its base prices (100 = base price)."
+        ),
     )
     for key, title in (
         ("by_team", _("Points per agent per month by team")),

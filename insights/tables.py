@@ -98,14 +98,20 @@ def _flows(run: InsightsRun, months: int) -> Table:
     t = Table(
         "flows",
         _("Points issued and redeemed per month"),
-        [_("Month"), _("Issued"), _("Redeemed"), _("Net"), _("Price index (paid vs base)")],
-        numeric={1, 2, 3, 4},
+        [
+            _("Month"),
+            _("Issued"),
+            _("Redeemed"),
+            _("Net"),
+            _("Basket price index"),
+            _("Price index (paid vs base)"),
+        ],
+        numeric={1, 2, 3, 4, 5},
     )
     for f in eco.get("flows") or []:
-        idx = f["price_index"]
-        t.rows.append(
-            [f["month"], f["issued"], f["redeemed"], f["net"], "–" if idx is None else idx]
-        )
+        basket, paid = f["price_index"], f.get("paid_index")
+        t.rows.append([f["month"], f["issued"], f["redeemed"], f["net"],
+                       "–" if basket is None else basket, "–" if paid is None else paid])  # fmt: skip
     return t
 
 

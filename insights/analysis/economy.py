@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
+
+from pricing.models import PriceDay
 
 from .features import Timeline
 from .loading import Population, RewardInfo
@@ -17,12 +19,44 @@ TOP_REWARDS = 10
 
 
 def _prices_on(day: date, rewards: dict[int, RewardInfo]) -> dict[int, int]:
-    """The price of each reward on `day`.
-
-    For now only today is known: current prices. When the pricing engine's daily price history
-    lands, this is the one place to read it (the price index by month then uses it too).
-    """
+    """The price of each reward now (`day` is today): the market price it has."""
     return {pk: r.current_price for pk, r in rewards.items()}
+
+
+def _month_ends(keys: list[str], today: date) -> list[date]:
+    ends = []
+    for key in keys:
+        year, month = int(key[:4]), int(key[5:7])
+        first_next = date(year + month // 12, month % 12 + 1, 1)
+        ends.append(min(first_next - timedelta(days=1), today))
+    return ends
+
+
+def basket_index_by_month(
+    basket: dict[int, int], rewards: dict[int, RewardInfo], keys: list[str], today: date
+) -> list[float | None]:
+    """What the fixed basket cost at each month's end against its base prices (base = 100),
+    from the pricing engine's closing prices (one query: basket × months rows). A month with no
+    closing price for a reward carries the last one forward; before pricing history, the base."""
+    if not basket:
+        return [None] * len(keys)
+    ends = _month_ends(keys, today)
+    closes: dict[tuple[int, date], int] = {
+        (reward_id, day): price
+        for reward_id, day, price in PriceDay.objects.filter(
+            reward_id__in=list(basket), day__in=ends
+        ).values_list("reward_id", "day", "price")
+    }
+    base = sum(n * rewards[pk].base_price for pk, n in basket.items())
+    last = {pk: rewards[pk].base_price for pk in basket}
+    index: list[float | None] = []
+    for end in ends:
+        for pk in basket:
+            # today: the price now (today's close may not be written yet)
+            now = rewards[pk].current_price if end == today else None
+            last[pk] = now or closes.get((pk, end), last[pk])
+        index.append(round(sum(n * last[pk] for pk, n in basket.items()) / base * 100, 1))
+    return index
 
 
 def economy_for_window(
@@ -73,13 +107,16 @@ def economy_for_window(
     basket = {pk: n for pk, n in counts.items() if pop.rewards[pk].active}
     basket_base = sum(n * pop.rewards[pk].base_price for pk, n in basket.items())
     basket_now = sum(n * prices[pk] for pk, n in basket.items())
+    basket_index = basket_index_by_month(basket, pop.rewards, months.keys, today)
     flows = [
         {
             "month": key,
             "issued": issued[i],
             "redeemed": redeemed[i],
             "net": issued[i] - redeemed[i],
-            "price_index": round(paid[i] / base[i] * 100, 1) if base[i] else None,
+            # the fixed basket at the month's closing prices; what was paid against base
+            "price_index": basket_index[i],
+            "paid_index": round(paid[i] / base[i] * 100, 1) if base[i] else None,
         }
         for i, key in enumerate(months.keys)
     ]

@@ -63,7 +63,10 @@ def test_economy_counts_spends_not_cancellations(crew, history, api) -> None:
     assert body["award_to_spend_days_mean"] == pytest.approx((100 * 101 + 50 * 1) / 150, abs=0.1)
     # paid 150 for a reward whose base price is 100; the basket now costs 150 against 100
     assert body["price_index_now"] == 150.0
-    assert [f["price_index"] for f in body["flows"] if f["price_index"]] == [150.0]
+    assert [f["paid_index"] for f in body["flows"] if f["paid_index"]] == [150.0]
+    # the basket at closing prices: at base before any pricing history, today's price now
+    assert {f["price_index"] for f in body["flows"][:-1]} == {100.0}
+    assert body["flows"][-1]["price_index"] == 150.0
     assert sum(f["issued"] for f in body["flows"]) == 250
     assert [r["reward"] for r in body["most_wanted"]] == [history["vase"].pk]
     unwanted = {r["reward"] for r in body["unwanted"]}
