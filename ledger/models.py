@@ -84,14 +84,14 @@ class Account(models.Model):
             ),
         ]
 
-    @property
-    def available(self) -> int:
-        return int(self.balance or 0) - int(self.held)
-
     def __str__(self) -> str:
         if self.owner_id:
             return f"{self.get_kind_display()}: {self.owner}"
         return str(self.get_kind_display())
+
+    @property
+    def available(self) -> int:
+        return int(self.balance or 0) - int(self.held)
 
 
 class TransactionKind(models.TextChoices):
