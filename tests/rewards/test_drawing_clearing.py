@@ -28,7 +28,8 @@ def auctions(draw: st.DrawFn) -> tuple[list[SealedBid], int, int]:
     amounts = draw(st.lists(st.integers(min_value=reserve, max_value=reserve + 30), max_size=12))
     orders = draw(st.permutations(range(len(amounts))))
     bids = [
-        SealedBid(key=i + 1, amount=a, order=o) for i, (a, o) in enumerate(zip(amounts, orders))
+        SealedBid(key=i + 1, amount=a, order=o)
+        for i, (a, o) in enumerate(zip(amounts, orders, strict=True))
     ]
     k = draw(st.integers(min_value=0, max_value=8))
     return bids, k, reserve
