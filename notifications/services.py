@@ -145,3 +145,20 @@ def notify_redemption_decided(redemption: Any) -> None:
         },
         link="/redemptions/",
     )
+
+
+def notify_drawing_result(*, bid: Any, drawing: Any) -> None:
+    """Everyone who had a live bid or entry at a drawing's close hears how it went, after commit."""
+    won = str(bid.result) == "won"
+    notify_after_commit(
+        recipient_id=bid.employee_id,
+        kind=NotificationKind.DRAWING_WON if won else NotificationKind.DRAWING_LOST,
+        params={
+            "drawing": drawing.pk,
+            "reward_fi": drawing.reward.name_fi,
+            "reward_en": drawing.reward.name_en,
+            "price": drawing.clearing_price or 0,
+            "amount": bid.amount,
+        },
+        link=f"/drawings/{drawing.pk}/",
+    )

@@ -164,6 +164,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ledger.tasks.budget_periods_open",
         "schedule": crontab(minute="5", hour="0"),
     },
+    # Drawings close by their own job at the closing time; this catches any that a lost or early
+    # message left open (closing is idempotent, so running both is harmless).
+    "rewards-drawings-sweep": {
+        "task": "rewards.tasks.drawings_sweep",
+        "schedule": 60.0,
+    },
 }
 if env.bool("DEMO_FAST_SCHEDULE", default=False):
     CELERY_BEAT_SCHEDULE["ledger-budget-periods-open"]["schedule"] = 60.0
