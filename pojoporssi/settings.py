@@ -224,6 +224,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "StateEnum": "rewards.models.RedemptionState",  # its name before drawings came
+        "DrawingStateEnum": "rewards.models.DrawingState",
+        "DrawingRuleEnum": "rewards.models.DrawingRule",
+    },
 }
 
 # --- Security ---------------------------------------------------------------------------------

@@ -346,6 +346,7 @@ def drawing_close(*, drawing: Drawing) -> Drawing:
         locked.save(update_fields=["state", "closed_at", "clearing_price", "bidders", "winners"])
         for bid in bids:
             notify_drawing_result(bid=bid, drawing=locked)
+        locked.reward.refresh_from_db(fields=["stock"])
     return locked
 
 
