@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ledger.errors import InsufficientPointsError
-from ledger.selectors import balance_of
+from ledger.selectors import balance_of, wallet_summary
 from ledger.services import idempotent_call
 from people.models import User
 from pojoporssi.errors import ApplicationError, IdempotencyKeyReusedError
@@ -31,7 +31,7 @@ from pojoporssi.errors import ApplicationError, IdempotencyKeyReusedError
 from . import selectors, services
 from .errors import PriceChangedError, RewardInactiveError
 from .forms import ConfirmForm, HRRedemptionFilterForm, MarketFilterForm, RejectForm
-from .models import Quote, Redemption, RedemptionState, Reward
+from .models import LIVE_DRAWING_STATES, Quote, Redemption, RedemptionState, Reward
 
 CONFIRM_SCOPE = "redemptions.create.html"
 HR_PAGE_SIZE = 50
@@ -87,7 +87,7 @@ def reward_list_view(request: HttpRequest) -> HttpResponse:
         "newest": ["-created_at", "-id"],
     }.get(data.get("sort") or "", [name, "id"])
     rewards = list(qs.order_by(*order))
-    balance = balance_of(user=me)
+    balance = wallet_summary(user=me).available  # held points cannot be spent
     cards = [
         {
             "reward": r,
@@ -111,8 +111,9 @@ def reward_list_view(request: HttpRequest) -> HttpResponse:
 def reward_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     me = _me(request)
     reward = get_object_or_404(_with_popularity(selectors.rewards_for(user=me)), pk=pk)
-    balance = balance_of(user=me)
+    balance = wallet_summary(user=me).available  # held points cannot be spent
     context = {
+        "drawing": reward.drawings.filter(state__in=LIVE_DRAWING_STATES).first(),
         "reward": reward,
         "change": _change_percent(reward),
         "balance": balance,
@@ -198,7 +199,7 @@ def redemption_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("redemption-receipt", pk=done.pk)
         messages.info(request, _("This price was already used. Ask for a new price."))
         return redirect("reward-detail", pk=reward.pk)
-    balance = balance_of(user=me)
+    balance = wallet_summary(user=me).available  # held points cannot be spent
     context = {
         "quote": quote,
         "reward": reward,
