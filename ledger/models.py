@@ -80,7 +80,7 @@ class Account(models.Model):
             # As firm as the balance: nothing can spend held points, available never below 0.
             models.CheckConstraint(
                 condition=Q(balance__isnull=True, held=0) | Q(balance__gte=models.F("held")),
-                name="account_available_nonnegative",
+                name="account_spendable_nonnegative",
             ),
         ]
 

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('balance__isnull', True), ('held', 0)), ('balance__gte', models.F('held')), _connector='OR'), name='account_available_nonnegative'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('balance__isnull', True), ('held', 0)), ('balance__gte', models.F('held')), _connector='OR'), name='account_spendable_nonnegative'),
         ),
         migrations.AddField(
             model_name='hold',
