@@ -194,6 +194,9 @@ class DrawingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         DELETE: withdraw it; the hold is released. 409 `drawing_closed` after the close,
         `drawing_not_open` before the opening, `insufficient_points` beyond your available
         points; 404 `no_bid` withdrawing nothing."""
+        return self._bid(request)
+
+    def _bid(self, request: Request) -> Response:
         drawing = self.get_object()
         user = _user(request)
         if request.method == "DELETE":
@@ -211,7 +214,7 @@ class DrawingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post", "delete"])
     def entry(self, request: Request, pk: str | None = None) -> Response:
         """The same as `bid/`, named for lotteries: enter at the reserve, or withdraw."""
-        return self.bid(request, pk)
+        return self._bid(request)
 
     @extend_schema(request=None, responses={200: DrawingSerializer})
     @action(detail=True, methods=["post"])

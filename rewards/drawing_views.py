@@ -61,7 +61,7 @@ def drawing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for entry in selectors.drawing_entries(drawing=drawing)
     ]
-    entry_ids = sorted(e["bid"].pk for e in entries)
+    entry_ids = sorted(entry.pk for entry in selectors.drawing_entries(drawing=drawing))
     verify = ""
     if closed and lottery:
         verify = (

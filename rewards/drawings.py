@@ -285,6 +285,7 @@ def _settle_winner(
         idempotency_key=f"drawing:{drawing.pk}:bid:{bid.pk}",
         created_at=now,
     )
+    assert hold.posting is not None
     taken = Reward.objects.filter(pk=reward.pk, stock__gte=1).update(stock=F("stock") - 1)
     if not taken:  # pragma: no cover - k never exceeds the stock locked above
         raise OutOfStockError()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
@@ -94,7 +95,7 @@ def goal_progress(*, user: User) -> GoalProgress | None:
 # --- Drawings -----------------------------------------------------------------------------------
 
 
-def drawing_participants(*, start: datetime, end: datetime) -> QuerySet[Bid]:
+def drawing_participants(*, start: datetime, end: datetime) -> QuerySet[Bid, dict[str, Any]]:
     """(reward_id, employee_id) once per distinct bidder or entrant whose bid was live at the close
     of a drawing that closed in [start, end): the drawing's demand for the pricing window."""
     return (

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def funded(reason):
-    agent = AgentFactory()
+    agent = AgentFactory.create()
     fund_wallets(reason=reason, agents=[agent], points=100)
     return agent
 

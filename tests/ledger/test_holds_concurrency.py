@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 def test_20_parallel_holds_and_spends_covering_one(reason):
     # given: 60 points; every attempt wants 50
-    agent = AgentFactory()
+    agent = AgentFactory.create()
     fund_wallets(reason=reason, agents=[agent], points=60)
     seen: list[int] = []
 
@@ -61,7 +61,7 @@ def test_20_parallel_holds_and_spends_covering_one(reason):
 
 @pytest.mark.parametrize("mix", ["post", "void", "both"])
 def test_parallel_closers_close_a_hold_once(reason, mix):
-    agent = AgentFactory()
+    agent = AgentFactory.create()
     fund_wallets(reason=reason, agents=[agent], points=100)
     hold = hold_create(account=wallet_for(agent), amount=70)
     posts_before = Transaction.objects.filter(kind=TransactionKind.REDEMPTION).count()

@@ -24,9 +24,10 @@ def make_drawing(
     closes_in: timedelta = timedelta(hours=1),
     needs_approval: bool = False,
 ) -> Drawing:
-    reward = reward or RewardFactory(
-        stock=stock, base_price=price, current_price=price, needs_approval=needs_approval
-    )
+    if reward is None:
+        reward = RewardFactory.create(
+            stock=stock, base_price=price, current_price=price, needs_approval=needs_approval
+        )
     now = timezone.now()
     return drawing_create(
         actor=hr or HRFactory(),

@@ -57,8 +57,8 @@ def test_bid_change_and_withdraw_through_the_page(agents):
     assert 'data-testid="header-held"' in page
     assert wallet_summary(user=agents[0]).held == 90
 
-    page = client.post(f"/drawings/{drawing.pk}/bid/", {"amount": "10"}, follow=True)
-    assert "The lowest bid is the reserve, 50 points." in page.content.decode()
+    low = client.post(f"/drawings/{drawing.pk}/bid/", {"amount": "10"}, follow=True)
+    assert "The lowest bid is the reserve, 50 points." in low.content.decode()
     assert Bid.objects.get().amount == 90
 
     page = client.post(f"/drawings/{drawing.pk}/withdraw/", follow=True).content.decode()
@@ -97,7 +97,7 @@ def test_lottery_page_shows_seed_and_how_to_check(agents):
 
 def test_hr_creates_a_drawing_on_the_page():
     hr = HRFactory()
-    reward = RewardFactory(stock=2)
+    reward = RewardFactory.create(stock=2)
     closes = (timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
 
     response = client_for(hr).post(
