@@ -26,7 +26,14 @@ from django.utils.translation import gettext as _
 
 from ledger.locks import accounts_lock
 from ledger.models import AccountKind, TransactionKind
-from ledger.services import account_system, hold_create, hold_post, hold_void, wallet_for
+from ledger.services import (
+    account_system,
+    hold_create,
+    hold_post,
+    hold_void,
+    holds_void,
+    wallet_for,
+)
 from notifications.services import notify_drawing_result
 from people.models import User
 from pojoporssi.errors import InvalidInputError, PermissionDeniedError
@@ -333,12 +340,16 @@ def drawing_close(*, drawing: Drawing) -> Drawing:
             if bid.pk in winners:
                 assert price is not None
                 _settle_winner(bid=bid, drawing=locked, reward=reward, price=price, now=now)
-            else:
-                assert bid.hold is not None
-                hold_void(hold=bid.hold)
-                bid.result = BidResult.LOST
-            bid.updated_at = now
-            bid.save(update_fields=["result", "redemption", "updated_at"])
+                bid.updated_at = now
+                bid.save(update_fields=["result", "redemption", "updated_at"])
+        # The losers in a few statements, however many they are.
+        losers = [bid for bid in bids if bid.pk not in winners]
+        holds_void(holds=[bid.hold for bid in losers if bid.hold is not None])
+        Bid.objects.filter(pk__in=[bid.pk for bid in losers]).update(
+            result=BidResult.LOST, updated_at=now
+        )
+        for bid in losers:
+            bid.result = BidResult.LOST
         locked.state = DrawingState.CLOSED
         locked.closed_at = now
         locked.clearing_price = price

@@ -3,7 +3,7 @@
 from .accounts import account_system, budget_account_for, wallet_for
 from .awards import award_create, award_reason_create, award_reason_update
 from .budgets import budget_period_open, budget_periods_open, budget_policy_set, period_start_for
-from .holds import HoldClosedError, hold_create, hold_post, hold_void
+from .holds import HoldClosedError, hold_create, hold_post, hold_void, holds_void
 from .idempotency import idempotent_call
 from .postings import Leg, transaction_post, transaction_reverse
 
@@ -21,6 +21,7 @@ __all__ = [
     "hold_create",
     "hold_post",
     "hold_void",
+    "holds_void",
     "idempotent_call",
     "period_start_for",
     "transaction_post",

@@ -8,10 +8,12 @@ is closed by a conditional UPDATE on its state, so a second post or void finds n
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from people.models import User
@@ -131,3 +133,26 @@ def hold_post(
         created_at=created_at,
     )
     return _mark_closed(hold=locked, state=HoldState.POSTED, posting=txn, posted=amount)
+
+
+@transaction.atomic
+def holds_void(*, holds: Sequence[Hold]) -> int:
+    """Void many pending holds at once (a drawing's losers): a few statements whatever their
+    number; all or nothing, refusing with `hold_closed` if any was closed already."""
+    if not holds:
+        return 0
+    accounts_lock(hold.account_id for hold in holds)
+    ids = sorted({hold.pk for hold in holds})
+    locked = list(
+        Hold.objects.select_for_update().filter(pk__in=ids, state=HoldState.PENDING).order_by("pk")
+    )
+    if len(locked) != len(ids):
+        raise HoldClosedError(extra={"holds": sorted(set(ids) - {h.pk for h in locked})})
+    release: dict[int, int] = defaultdict(int)
+    for hold in locked:
+        release[hold.account_id] += hold.amount
+    Hold.objects.filter(pk__in=ids).update(state=HoldState.VOIDED, closed_at=timezone.now())
+    Account.objects.filter(pk__in=release).update(
+        held=F("held") - Case(*(When(pk=pk, then=Value(amount)) for pk, amount in release.items()))
+    )
+    return len(locked)

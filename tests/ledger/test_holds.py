@@ -15,6 +15,7 @@ from ledger.services import (
     hold_create,
     hold_post,
     hold_void,
+    holds_void,
     transaction_post,
     wallet_for,
 )
@@ -163,3 +164,18 @@ def test_ledger_verify_reports_held_that_does_not_match_holds(funded):
     Account.objects.filter(pk=wallet_for(funded).pk).update(held=20)
     problems = ledger_verify()
     assert any("pending holds sum to 10" in problem for problem in problems)
+
+
+def test_holds_void_releases_many_at_once_and_refuses_a_closed_one(reason):
+    agents = [AgentFactory.create() for _ in range(3)]
+    fund_wallets(reason=reason, agents=agents, points=100)
+    holds = [hold_create(account=wallet_for(a), amount=10 + i) for i, a in enumerate(agents)]
+    extra = hold_create(account=wallet_for(agents[0]), amount=5)
+
+    assert holds_void(holds=holds) == 3
+
+    assert [wallet_summary(user=a).held for a in agents] == [5, 0, 0]
+    with pytest.raises(HoldClosedError):
+        holds_void(holds=[holds[0], extra])
+    assert Hold.objects.get(pk=extra.pk).state == HoldState.PENDING  # all or nothing
+    assert ledger_verify() == []

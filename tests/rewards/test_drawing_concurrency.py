@@ -123,17 +123,21 @@ def _untouched(drawing: Drawing, sink_before: int) -> None:
 def test_a_close_that_fails_midway_leaves_nothing_and_a_rerun_clears_once(fund, monkeypatch):
     drawing = _bids_for_a_close(fund)
     before = sink_total()
-    real_void = drawing_services.hold_void
+    real_void = drawing_services.holds_void
+    posted_before_crash: list[int] = []
 
-    def crash(*, hold: Any) -> Any:
-        raise RuntimeError("worker lost")  # after the winners' holds were posted
+    def crash(*, holds: Any) -> Any:
+        # after the winners' holds were posted and their redemptions written
+        posted_before_crash.append(Redemption.objects.count())
+        raise RuntimeError("worker lost")
 
-    monkeypatch.setattr(drawing_services, "hold_void", crash)
+    monkeypatch.setattr(drawing_services, "holds_void", crash)
     with pytest.raises(RuntimeError):
         drawing_close(drawing=drawing)
+    assert posted_before_crash == [2]  # it really died midway
     _untouched(drawing, before)
 
-    monkeypatch.setattr(drawing_services, "hold_void", real_void)
+    monkeypatch.setattr(drawing_services, "holds_void", real_void)
     drawing_close(drawing=drawing)
     assert clearings(drawing) == 2
     assert sink_total() - before == 2 * 80
@@ -149,10 +153,11 @@ def test_a_closer_process_killed_midway_leaves_nothing(fund):
     if pid == 0:  # pragma: no cover - the child dies with os._exit
         try:
 
-            def die(*, hold: Any) -> None:
-                os._exit(17)  # killed: no commit, no rollback, no cleanup
+            def die(*, holds: Any) -> None:
+                # killed after the winners' writes: no commit, no rollback, no cleanup
+                os._exit(17 if Redemption.objects.count() == 2 else 5)
 
-            drawing_services.hold_void = die  # type: ignore[assignment]
+            drawing_services.holds_void = die  # type: ignore[assignment]
             drawing_close(drawing=drawing)
         finally:
             os._exit(3)
