@@ -34,7 +34,7 @@ from ledger.services import (
     holds_void,
     wallet_for,
 )
-from notifications.services import notify_drawing_result
+from notifications.services import notify_drawing_results
 from people.models import User
 from pojoporssi.errors import InvalidInputError, PermissionDeniedError
 
@@ -356,8 +356,7 @@ def drawing_close(*, drawing: Drawing) -> Drawing:
         locked.bidders = len(bids)
         locked.winners = len(winners)
         locked.save(update_fields=["state", "closed_at", "clearing_price", "bidders", "winners"])
-        for bid in bids:
-            notify_drawing_result(bid=bid, drawing=locked)
+        notify_drawing_results(bids=bids, drawing=locked)
         locked.reward.refresh_from_db(fields=["stock"])
     return locked
 
