@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ledger.models import AccountKind, Hold, HoldState, Transaction
 from ledger.selectors import ledger_verify, wallet_summary
@@ -270,3 +273,45 @@ def test_participants_count_once_in_the_closing_window(agents):
     assert not drawing_participants(
         start=closed.closed_at + timedelta(seconds=1), end=timezone.now() + timedelta(days=1)
     ).exists()
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    amounts=st.lists(st.integers(min_value=50, max_value=120), min_size=0, max_size=6),
+    stock=st.integers(min_value=1, max_value=4),
+)
+def test_a_closed_auction_charges_exactly_winners_times_the_price(fund, amounts, stock):
+    """Through the services and the ledger: each winner's wallet pays the clearing price, the
+    sink receives winners x price, losers pay nothing, nothing stays held."""
+    with transaction.atomic():
+        agents = [AgentFactory.create() for _ in amounts]
+        if agents:
+            fund(agents, 150)
+        drawing = make_drawing(stock=stock, price=50)
+        for agent, amount in zip(agents, amounts, strict=True):
+            bid_place(drawing=drawing, employee=agent, amount=amount)
+        sink_before = sink_total()
+        make_due(drawing)
+
+        closed = drawing_close(drawing=drawing)
+
+        winners = list(Bid.objects.filter(drawing=drawing, result=BidResult.WON))
+        assert len(winners) == min(stock, len(amounts)) == closed.winners
+        price = closed.clearing_price
+        if winners:
+            assert price is not None
+            assert all(bid.amount >= price for bid in winners)
+            losing = Bid.objects.filter(drawing=drawing, result=BidResult.LOST)
+            assert all(bid.amount <= price for bid in losing)
+        assert sink_total() - sink_before == len(winners) * (price or 0)
+        won_by = {bid.employee_id for bid in winners}
+        for agent in agents:
+            summary = wallet_summary(user=agent)
+            assert summary.held == 0
+            assert summary.balance == 150 - (price if agent.pk in won_by else 0)
+        assert ledger_verify() == []
+        transaction.set_rollback(True)

@@ -125,3 +125,17 @@ def test_pages_render_in_both_languages(agents, language):
     drawing = make_drawing()
     for url in ("/drawings/", f"/drawings/{drawing.pk}/"):
         assert client_for(agents[0], language).get(url).status_code == 200
+
+
+def test_admin_keeps_bids_sealed_until_the_close(agents, client):
+    hr = HRFactory(is_staff=True, is_superuser=True)
+    drawing = make_drawing(price=50)
+    bid_place(drawing=drawing, employee=agents[0], amount=173)
+    client.force_login(hr)
+    cell = '<td class="field-sealed_amount">'
+    assert f"{cell}—</td>" in client.get("/admin/rewards/bid/").content.decode()
+    make_due(drawing)
+    drawing_close(drawing=drawing)
+    assert f"{cell}173</td>" in client.get("/admin/rewards/bid/").content.decode()
+    assert client.get("/admin/ledger/hold/").status_code == 200
+    assert client.get(f"/admin/rewards/drawing/{drawing.pk}/change/").status_code == 200
