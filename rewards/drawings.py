@@ -48,7 +48,7 @@ from .errors import (
     RewardInactiveError,
     RewardInDrawingError,
 )
-from .locks import market_clock_shared, reward_lock
+from .locks import drawing_lock, market_clock_shared, reward_lock
 from .models import (
     LIVE_DRAWING_STATES,
     Bid,
@@ -65,13 +65,6 @@ from .prices import price_now
 logger = logging.getLogger(__name__)
 
 MAX_BID = 10_000_000
-
-
-def drawing_lock(*, drawing_id: int) -> Drawing:
-    """Lock one drawing row (after the reward): bids and the close queue here."""
-    return (
-        Drawing.objects.select_for_update(of=("self",)).select_related("reward").get(pk=drawing_id)
-    )
 
 
 def _schedule(drawing: Drawing) -> None:
@@ -293,9 +286,10 @@ def _settle_winner(
         created_at=now,
     )
     assert hold.posting is not None
-    taken = Reward.objects.filter(pk=reward.pk, stock__gte=1).update(stock=F("stock") - 1)
-    if not taken:  # pragma: no cover - k never exceeds the stock locked above
-        raise OutOfStockError()
+    if reward.stock is not None:  # HR may have made it unlimited meanwhile
+        taken = Reward.objects.filter(pk=reward.pk, stock__gte=1).update(stock=F("stock") - 1)
+        if not taken:  # pragma: no cover - k never exceeds the stock locked above
+            raise OutOfStockError()
     state = RedemptionState.PENDING if reward.needs_approval else RedemptionState.APPROVED
     bid.redemption = Redemption.objects.create(
         employee=bid.employee,
@@ -334,7 +328,9 @@ def drawing_close(*, drawing: Drawing) -> Drawing:
         # and voiding one by one in bid order.
         accounts_lock(bid.hold.account_id for bid in bids if bid.hold is not None)
         # k was fixed at the opening; never more than the stock left (HR may have lowered it).
-        k = min(int(locked.k or 0), int(reward.stock or 0))
+        k = int(locked.k or 0)
+        if reward.stock is not None:
+            k = min(k, reward.stock)
         winners, price = _winners_and_price(locked, bids, k)
         for bid in bids:
             if bid.pk in winners:

@@ -315,3 +315,29 @@ def test_a_closed_auction_charges_exactly_winners_times_the_price(fund, amounts,
             assert summary.balance == 150 - (price if agent.pk in won_by else 0)
         assert ledger_verify() == []
         transaction.set_rollback(True)
+
+
+def test_close_after_hr_lowers_the_stock_gives_out_only_what_is_left(agents):
+    drawing = make_drawing(stock=3, price=50)
+    for agent in agents[:3]:
+        bid_place(drawing=drawing, employee=agent, amount=60)
+    services.reward_update(reward=drawing.reward, stock=1)
+    make_due(drawing)
+    closed = drawing_close(drawing=drawing)
+    assert closed.winners == 1 and closed.clearing_price == 60
+    drawing.reward.refresh_from_db()
+    assert drawing.reward.stock == 0
+    assert ledger_verify() == []
+
+
+def test_close_after_hr_makes_the_stock_unlimited_gives_out_k(agents):
+    drawing = make_drawing(stock=2, price=50)
+    for agent in agents[:3]:
+        bid_place(drawing=drawing, employee=agent, amount=60)
+    services.reward_update(reward=drawing.reward, stock=None)
+    make_due(drawing)
+    closed = drawing_close(drawing=drawing)
+    assert closed.winners == 2
+    drawing.reward.refresh_from_db()
+    assert drawing.reward.stock is None
+    assert ledger_verify() == []
