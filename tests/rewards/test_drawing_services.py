@@ -312,7 +312,7 @@ def test_a_closed_auction_charges_exactly_winners_times_the_price(fund, amounts,
         for agent in agents:
             summary = wallet_summary(user=agent)
             assert summary.held == 0
-            assert summary.balance == 150 - (price if agent.pk in won_by else 0)
+            assert summary.balance == 150 - ((price or 0) if agent.pk in won_by else 0)
         assert ledger_verify() == []
         transaction.set_rollback(True)
 
