@@ -406,6 +406,7 @@ def _seed(*, now: datetime | None, months: int) -> MarketSeedResult:
         rule=DrawingRule.AUCTION,
         opens_at=moment,
         closes_at=moment + DEMO_DRAWING_OPEN_FOR,
+        schedule=False,  # history sends nothing; the beat sweeper closes it
     )
     result.redemptions = len(market.redemptions)
     result.states = dict(Counter(Redemption.objects.values_list("state", flat=True)).most_common())

@@ -121,8 +121,12 @@ def drawing_create(
     opens_at: datetime,
     closes_at: datetime,
     floor: int | None = None,
+    schedule: bool = True,
 ) -> Drawing:
-    """HR turns a limited-stock reward into a drawing; its stock then belongs to the drawing."""
+    """HR turns a limited-stock reward into a drawing; its stock then belongs to the drawing.
+
+    `schedule=False` queues no open/close jobs (the demo seed, which sends nothing): the beat
+    sweeper opens and closes the drawing within a minute of its times anyway."""
     if not actor.is_hr:
         raise PermissionDeniedError()
     _validate_create(
@@ -155,7 +159,8 @@ def drawing_create(
             created_at=now,
         )
         _open_if_due(drawing=drawing, reward=locked, now=now)
-        _schedule(drawing)
+        if schedule:
+            _schedule(drawing)
     return drawing
 
 

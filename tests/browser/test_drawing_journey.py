@@ -151,3 +151,38 @@ def test_two_agents_bid_the_drawing_closes_winner_pays_the_clearing_price(
     assert wallet_summary(user=stage.aino).balance == 120
     assert wallet_summary(user=stage.eero) == wallet_summary(user=stage.eero).__class__(400, 0)
     assert ledger_verify() == []
+
+
+def test_hr_creates_and_watches_a_lottery_on_a_phone(
+    live_server, transactional_db: None, new_page
+) -> None:
+    base = live_server.url
+    HRFactory(username="henna", display_name="Henna Hakala", preferred_language="fi")
+    reward_create(
+        name_fi="Muumimuki",
+        name_en="Moomin mug",
+        category=RewardCategory.DESIGN_GOODS,
+        base_price=60,
+        stock=4,
+    )
+    page: Page = new_page({**PHONE, "width": 375})
+    sign_in(page, base, "henna")
+    page.goto(f"{base}/hr/drawings/")
+    page.get_by_label("Palkinto").select_option(label="Muumimuki")
+    page.get_by_label("Sääntö").select_option("lottery")
+    closes = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("Päättyy").fill(closes)
+    page.get_by_test_id("drawing-create").click()
+    table = page.get_by_test_id("hr-drawings")
+    expect(table).to_contain_text("Muumimuki")
+    expect(table).to_contain_text("Arvonta")
+    assert_no_horizontal_scroll(page)
+    shot(page, "hr-drawings-fi-phone375")
+
+    table.get_by_role("link", name="Muumimuki").click()
+    expect(page.get_by_test_id("reserve")).to_contain_text("60")
+    expect(page.get_by_test_id("seed-hash")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
+    assert_no_horizontal_scroll(page)
+    shot(page, "drawing-lottery-fi-phone375")
+    drawing = Drawing.objects.get()
+    assert (drawing.rule, drawing.state, drawing.k, drawing.reserve) == ("lottery", "open", 4, 60)

@@ -341,3 +341,31 @@ def test_close_after_hr_makes_the_stock_unlimited_gives_out_k(agents):
     drawing.reward.refresh_from_db()
     assert drawing.reward.stock is None
     assert ledger_verify() == []
+
+
+def test_create_schedules_the_open_and_close_jobs_after_commit(django_capture_on_commit_callbacks):
+    reward = RewardFactory.create(stock=1)
+    now = timezone.now()
+    sent: list[tuple[str, object]] = []
+
+    class FakeTask:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def apply_async(self, *, kwargs: dict, eta: object) -> None:
+            sent.append((self.name, eta))
+
+    from rewards import tasks
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tasks, "drawing_open_task", FakeTask("open"))
+        patch.setattr(tasks, "drawing_close_task", FakeTask("close"))
+        with django_capture_on_commit_callbacks(execute=True):
+            drawing = drawing_create(
+                actor=HRFactory(),
+                reward=reward,
+                rule="auction",
+                opens_at=now + timedelta(hours=1),
+                closes_at=now + timedelta(hours=2),
+            )
+    assert sent == [("open", drawing.opens_at), ("close", drawing.closes_at)]
