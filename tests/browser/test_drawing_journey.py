@@ -99,7 +99,7 @@ def test_two_agents_bid_the_drawing_closes_winner_pays_the_clearing_price(
     ).click()
     expect(page.get_by_text("Bid what the reward is truly worth to you.")).to_be_visible()
     expect(page.get_by_test_id("reserve")).to_contain_text("250")
-    expect(page.locator("[data-countdown-clock]")).to_have_text(re.compile(r"^\d+:\d\d$"))
+    expect(page.locator("[data-countdown-clock]")).to_have_text(re.compile(r"^0:5\d:\d\d$"))
     bid(page, base, stage.drawing, 320, "Place my bid")
     expect(page.get_by_test_id("header-balance")).to_have_text("80")
     expect(page.get_by_test_id("header-held")).to_contain_text("320")
