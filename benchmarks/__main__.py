@@ -29,6 +29,12 @@ def _pricing() -> None:
     pricing.run()
 
 
+def _drawings() -> None:
+    from benchmarks import drawings
+
+    drawings.run()
+
+
 def _insights() -> None:
     from benchmarks import insights
 
@@ -38,6 +44,7 @@ def _insights() -> None:
 SUITES: dict[str, Callable[[], None]] = {
     "market": _market,
     "pricing": _pricing,
+    "drawings": _drawings,
     "insights": _insights,
 }
 

@@ -6,7 +6,16 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from . import services
-from .models import Account, Award, AwardReason, BudgetPeriod, BudgetPolicy, Entry, Transaction
+from .models import (
+    Account,
+    Award,
+    AwardReason,
+    BudgetPeriod,
+    BudgetPolicy,
+    Entry,
+    Hold,
+    Transaction,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -43,10 +52,18 @@ class TransactionAdmin(ReadOnlyAdmin):
 
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
-    list_display = ["id", "kind", "owner", "balance"]
+    list_display = ["id", "kind", "owner", "balance", "held"]
     list_filter = ["kind"]
     search_fields = ["owner__username", "owner__display_name"]
     list_select_related = ["owner"]
+
+
+@admin.register(Hold)
+class HoldAdmin(ReadOnlyAdmin):
+    list_display = ["id", "created_at", "account", "amount", "state", "posted_amount", "memo"]
+    list_filter = ["state"]
+    search_fields = ["memo", "account__owner__username"]
+    list_select_related = ["account__owner"]
 
 
 @admin.register(Award)

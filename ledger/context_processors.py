@@ -1,4 +1,5 @@
-"""What every signed-in page's header shows: the wallet balance (read only when a page uses it)."""
+"""What every signed-in page's header shows: the wallet's available points and any held
+(read only when a page uses them)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .selectors import balance_of
+from .selectors import wallet_summary
 
 
 def header(request: HttpRequest) -> dict[str, Any]:
@@ -15,4 +16,6 @@ def header(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     # The template engine calls a callable variable; the cache makes it one query per page.
-    return {"header_balance": functools.cache(lambda: balance_of(user=user))}
+    # `header_balance` is what can be spent (available); `header_wallet` has balance and held.
+    wallet = functools.cache(lambda: wallet_summary(user=user))
+    return {"header_balance": lambda: wallet().available, "header_wallet": wallet}

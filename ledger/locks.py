@@ -1,14 +1,16 @@
 """Row locks, always taken in one order so that no two transactions can deadlock.
 
 The order for the whole project: domain rows first (e.g. a reward), then ledger accounts in
-ascending primary key. Every function that changes a cached balance locks through here.
+ascending primary key, then hold rows. Every function that changes a cached balance or `held`
+locks through here. A hold's account is known without locking the hold (it never changes), so
+posting or voiding a hold locks its account first and the hold row after it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .models import Account
+from .models import Account, Hold
 
 
 def accounts_lock(account_ids: Iterable[int]) -> dict[int, Account]:
@@ -19,3 +21,8 @@ def accounts_lock(account_ids: Iterable[int]) -> dict[int, Account]:
     # ORDER BY before FOR UPDATE: PostgreSQL locks rows as the sorted scan returns them.
     locked = Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
     return {account.pk: account for account in locked}
+
+
+def hold_lock(*, hold_id: int) -> Hold:
+    """Lock one hold row (FOR UPDATE); take it after its account (`accounts_lock`)."""
+    return Hold.objects.select_for_update(of=("self",)).select_related("account").get(pk=hold_id)

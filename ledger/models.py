@@ -4,6 +4,8 @@ Invariants, each held by the database on PostgreSQL and by the code everywhere:
 - the entries of a transaction sum to zero (deferred constraint trigger, checked at commit);
 - entries and transactions are never updated or deleted (triggers; corrections are reversals);
 - a wallet or budget balance is never negative (CHECK constraint on the cached balance);
+- held points (pending holds) are never negative and never exceed the balance: available =
+  balance - held >= 0 (CHECK constraints), and `held` equals the sum of the account's pending holds;
 - a cached balance equals the sum of its account's entries (kept in the same DB transaction).
 `manage.py ledger_verify` checks all of them.
 """
@@ -50,6 +52,9 @@ class Account(models.Model):
         related_name="accounts",
     )
     balance = models.BigIntegerField(null=True, blank=True)
+    held = models.BigIntegerField(
+        default=0, help_text=_("Points reserved by pending holds; available = balance - held.")
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -71,12 +76,22 @@ class Account(models.Model):
                 ),
                 name="account_owned_nonnegative_system_uncached",
             ),
+            models.CheckConstraint(condition=Q(held__gte=0), name="account_held_nonnegative"),
+            # As firm as the balance: nothing can spend held points, available never below 0.
+            models.CheckConstraint(
+                condition=Q(balance__isnull=True, held=0) | Q(balance__gte=models.F("held")),
+                name="account_spendable_nonnegative",
+            ),
         ]
 
     def __str__(self) -> str:
         if self.owner_id:
             return f"{self.get_kind_display()}: {self.owner}"
         return str(self.get_kind_display())
+
+    @property
+    def available(self) -> int:
+        return int(self.balance or 0) - int(self.held)
 
 
 class TransactionKind(models.TextChoices):
@@ -347,3 +362,67 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return f"{self.giver} → {self.recipient}: {self.points}"
+
+
+class HoldState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    POSTED = "posted", _("Posted")
+    VOIDED = "voided", _("Voided")
+
+
+class Hold(models.Model):
+    """Points reserved in a wallet (two-phase, like a pending transfer): later posted, in full or
+    for less, or voided, exactly once. While pending, `amount` counts in the account's `held`."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="holds")
+    amount = models.BigIntegerField()
+    state = models.CharField(
+        max_length=10, choices=HoldState.choices, default=HoldState.PENDING, db_index=True
+    )
+    posted_amount = models.BigIntegerField(null=True, blank=True)
+    posting = models.OneToOneField(
+        Transaction, on_delete=models.PROTECT, null=True, blank=True, related_name="hold"
+    )
+    memo = models.CharField(max_length=500, blank=True)
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hold")
+        verbose_name_plural = _("holds")
+        ordering = ["-created_at", "-id"]
+        indexes: ClassVar[list[Any]] = [
+            # ledger_verify and the wallet sum pending holds per account.
+            models.Index(fields=["account", "state"], name="hold_account_state_idx"),
+        ]
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(condition=Q(amount__gte=1), name="hold_amount_positive"),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        state=HoldState.PENDING,
+                        posting__isnull=True,
+                        posted_amount__isnull=True,
+                        closed_at__isnull=True,
+                    )
+                    | Q(
+                        state=HoldState.POSTED,
+                        posting__isnull=False,
+                        posted_amount__gte=1,
+                        posted_amount__lte=models.F("amount"),
+                        closed_at__isnull=False,
+                    )
+                    | Q(
+                        state=HoldState.VOIDED,
+                        posting__isnull=True,
+                        posted_amount__isnull=True,
+                        closed_at__isnull=False,
+                    )
+                ),
+                name="hold_state_matches_posting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"hold #{self.pk} {self.amount} on {self.account_id} ({self.state})"

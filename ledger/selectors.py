@@ -6,16 +6,34 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from people.models import User
 
-from .models import Account, AccountKind, Award, BudgetPeriod, BudgetPolicy, Entry
+from .models import Account, AccountKind, Award, BudgetPeriod, BudgetPolicy, Entry, HoldState
 
 
 def balance_of(*, user: User, kind: str = AccountKind.WALLET) -> int:
     account = Account.objects.filter(owner=user, kind=kind).only("balance").first()
     return int(account.balance or 0) if account else 0
+
+
+@dataclass(frozen=True)
+class WalletSummary:
+    balance: int
+    held: int
+
+    @property
+    def available(self) -> int:
+        return self.balance - self.held
+
+
+def wallet_summary(*, user: User, kind: str = AccountKind.WALLET) -> WalletSummary:
+    """Balance, held (pending holds) and available (= balance - held) of the user's wallet."""
+    row = Account.objects.filter(owner=user, kind=kind).values_list("balance", "held").first()
+    if row is None:
+        return WalletSummary(balance=0, held=0)
+    return WalletSummary(balance=int(row[0] or 0), held=int(row[1] or 0))
 
 
 def entries_of(*, user: User, kind: str = AccountKind.WALLET) -> QuerySet[Entry]:
@@ -91,6 +109,47 @@ def ledger_verify() -> list[str]:
                 f"account {account_id} ({kind}, owner {owner_id}): cached balance {cached} "
                 f"but entries sum to {actual}"
             )
+        cursor.execute(
+            """
+            SELECT a.id, a.kind, a.owner_id, a.held, COALESCE(SUM(h.amount), 0)
+            FROM ledger_account a
+            LEFT JOIN ledger_hold h ON h.account_id = a.id AND h.state = %s
+            GROUP BY a.id, a.kind, a.owner_id, a.held
+            HAVING a.held <> COALESCE(SUM(h.amount), 0)
+            ORDER BY a.id
+            """,
+            [HoldState.PENDING],
+        )
+        for account_id, kind, owner_id, cached, actual in cursor.fetchall():
+            problems.append(
+                f"account {account_id} ({kind}, owner {owner_id}): held {cached} "
+                f"but its pending holds sum to {actual}"
+            )
+        cursor.execute(
+            """
+            SELECT h.id, h.posted_amount, COALESCE(SUM(e.amount), 0)
+            FROM ledger_hold h LEFT JOIN ledger_entry e
+              ON e.transaction_id = h.posting_id AND e.account_id = h.account_id
+            WHERE h.state = %s
+            GROUP BY h.id, h.posted_amount
+            HAVING COALESCE(SUM(e.amount), 0) <> -h.posted_amount
+            ORDER BY h.id
+            """,
+            [HoldState.POSTED],
+        )
+        for hold_id, posted, actual in cursor.fetchall():
+            problems.append(
+                f"hold {hold_id}: posted {posted} but its posting debits the account {-actual}"
+            )
+    for account in Account.objects.filter(held__lt=0):
+        problems.append(f"account {account.pk} ({account.kind}): negative held {account.held}")
+    for account in Account.objects.filter(
+        kind__in=[AccountKind.WALLET, AccountKind.BUDGET], balance__lt=F("held")
+    ):
+        problems.append(
+            f"account {account.pk} ({account.kind}, owner {account.owner_id}): held "
+            f"{account.held} exceeds the balance {account.balance}"
+        )
     for account in Account.objects.filter(
         kind__in=[AccountKind.WALLET, AccountKind.BUDGET], balance__lt=0
     ):

@@ -17,6 +17,8 @@ class NotificationKind(models.TextChoices):
     REDEMPTION_APPROVED = "redemption_approved", gettext_lazy("Redemption approved")
     REDEMPTION_REJECTED = "redemption_rejected", gettext_lazy("Redemption rejected")
     REDEMPTION_FULFILLED = "redemption_fulfilled", gettext_lazy("Redemption fulfilled")
+    DRAWING_WON = "drawing_won", gettext_lazy("Drawing won")
+    DRAWING_LOST = "drawing_lost", gettext_lazy("Drawing lost")
 
 
 def _localized(params: dict[str, Any], name: str) -> str:
@@ -48,6 +50,16 @@ def render_title(kind: str, params: dict[str, Any]) -> str:
         }
     if kind == NotificationKind.REDEMPTION_FULFILLED:
         return _("Your reward has been handed over: %(reward)s") % {"reward": reward}
+    if kind == NotificationKind.DRAWING_WON:
+        return _("You won the drawing for %(reward)s, for %(price)d points.") % {
+            "reward": reward,
+            "price": int(params.get("price", 0)),
+        }
+    if kind == NotificationKind.DRAWING_LOST:
+        return _(
+            "The drawing for %(reward)s has closed; you did not win. Your %(points)d held points "
+            "are free again."
+        ) % {"reward": reward, "points": int(params.get("amount", 0))}
     return str(kind)
 
 

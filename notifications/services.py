@@ -145,3 +145,34 @@ def notify_redemption_decided(redemption: Any) -> None:
         },
         link="/redemptions/",
     )
+
+
+def notify_drawing_results(*, bids: Iterable[Any], drawing: Any) -> None:
+    """Everyone who had a live bid or entry at a drawing's close hears how it went, after commit:
+    one Celery message for all of them (a hot drawing has hundreds)."""
+    if _muted.get():
+        return
+    items = [
+        {
+            "recipient_id": bid.employee_id,
+            "kind": (
+                NotificationKind.DRAWING_WON
+                if str(bid.result) == "won"
+                else NotificationKind.DRAWING_LOST
+            ),
+            "params": {
+                "drawing": drawing.pk,
+                "reward_fi": drawing.reward.name_fi,
+                "reward_en": drawing.reward.name_en,
+                "price": drawing.clearing_price or 0,
+                "amount": bid.amount,
+            },
+            "link": f"/drawings/{drawing.pk}/",
+        }
+        for bid in bids
+    ]
+    if not items:
+        return
+    from .tasks import notify_many  # the task module imports this one
+
+    transaction.on_commit(lambda: notify_many.delay(items=items), robust=True)

@@ -18,3 +18,13 @@ def notify(*, recipient_id: int, kind: str, params: dict[str, Any], link: str = 
     if recipient is None:
         return None
     return notification_send(recipient=recipient, kind=kind, params=params, link=link).pk
+
+
+@shared_task(name="notifications.tasks.notify_many", acks_late=True)
+def notify_many(*, items: list[dict[str, Any]]) -> int:
+    """Send a batch of notifications (`notify`'s arguments each); recipients gone are skipped."""
+    sent = 0
+    for item in items:
+        if notify(**item) is not None:
+            sent += 1
+    return sent

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ledger.models import AccountKind
-from ledger.selectors import balance_of
+from ledger.selectors import WalletSummary, balance_of, wallet_summary
 from pojoporssi.api import IdField, IsHR, IsHROrReadOnly
 from pojoporssi.errors import InvalidInputError
 
@@ -51,14 +51,32 @@ class PersonSerializer(serializers.ModelSerializer):
 
 class MeSerializer(PersonSerializer):
     is_hr = serializers.BooleanField()
-    balance = serializers.SerializerMethodField()
+    balance = serializers.SerializerMethodField(help_text="Points in the wallet, held included.")
+    held = serializers.SerializerMethodField(
+        help_text="Points reserved by pending holds (bids and entries in drawings)."
+    )
+    available = serializers.SerializerMethodField(help_text="What can be spent: balance - held.")
     budget_left = serializers.SerializerMethodField()
 
     class Meta(PersonSerializer.Meta):
-        fields = [*PersonSerializer.Meta.fields, "is_hr", "balance", "budget_left"]
+        fields = [
+            *PersonSerializer.Meta.fields, "is_hr", "balance", "held", "available", "budget_left",
+        ]  # fmt: skip
+
+    def _wallet(self, obj: User) -> WalletSummary:
+        cache = self.context.setdefault("wallets", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = wallet_summary(user=obj)
+        return cache[obj.pk]
 
     def get_balance(self, obj: User) -> int:
-        return balance_of(user=obj)
+        return self._wallet(obj).balance
+
+    def get_held(self, obj: User) -> int:
+        return self._wallet(obj).held
+
+    def get_available(self, obj: User) -> int:
+        return self._wallet(obj).available
 
     def get_budget_left(self, obj: User) -> int | None:
         return (

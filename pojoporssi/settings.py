@@ -170,6 +170,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "insights.tasks.insights_recompute",
         "schedule": crontab(minute="30", hour="2"),
     },
+    # Drawings close by their own job at the closing time; this catches any that a lost or early
+    # message left open (closing is idempotent, so running both is harmless).
+    "rewards-drawings-sweep": {
+        "task": "rewards.tasks.drawings_sweep",
+        "schedule": 60.0,
+    },
 }
 if env.bool("DEMO_FAST_SCHEDULE", default=False):
     CELERY_BEAT_SCHEDULE["ledger-budget-periods-open"]["schedule"] = 60.0
@@ -241,6 +247,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "StateEnum": "rewards.models.RedemptionState",  # its name before drawings came
+        "DrawingStateEnum": "rewards.models.DrawingState",
+        "DrawingRuleEnum": "rewards.models.DrawingRule",
+    },
 }
 
 # --- Security ---------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from ledger import apis as ledger_apis
 from notifications import apis as notifications_apis
 from people import apis as people_apis
 from rewards import apis as rewards_apis
+from rewards import drawing_apis
 
 from .health import healthz
 
@@ -25,6 +26,7 @@ router.register("budgets", ledger_apis.BudgetViewSet, basename="budget")
 router.register("ledger/transactions", ledger_apis.TransactionViewSet, basename="transaction")
 router.register("rewards", rewards_apis.RewardViewSet, basename="reward")
 router.register("redemptions", rewards_apis.RedemptionViewSet, basename="redemption")
+router.register("drawings", drawing_apis.DrawingViewSet, basename="drawing")
 
 api_v1: list[URLPattern | URLResolver] = [
     # DRF's token view turns throttling off; sign-in is exactly where password guessing happens.

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from ledger.admin import ReadOnlyAdmin
 
 from . import services
-from .models import Goal, Quote, Redemption, Reward
+from .models import Bid, Drawing, Goal, Quote, Redemption, Reward
 
 _REWARD_FIELDS = [
     "name_fi", "name_en", "description_fi", "description_en", "category", "icon",
@@ -99,3 +99,30 @@ class GoalAdmin(ReadOnlyAdmin):
     list_display = ["employee", "reward", "created_at"]
     search_fields = ["employee__username", "employee__display_name", "reward__name_fi"]
     list_select_related = ["employee", "reward"]
+
+
+@admin.register(Drawing)
+class DrawingAdmin(ReadOnlyAdmin):
+    """Drawings are created on HR's drawings page (or the API); here they are only read."""
+
+    list_display = [
+        "id", "reward", "rule", "state", "opens_at", "closes_at", "reserve", "k", "bidders",
+        "clearing_price",
+    ]  # fmt: skip
+    list_filter = ["rule", "state"]
+    exclude = ["seed"]  # secret until the close; the drawing page shows it after
+    list_select_related = ["reward"]
+
+
+@admin.register(Bid)
+class BidAdmin(ReadOnlyAdmin):
+    """Bids stay sealed until the close, for HR too: the amount shows once the drawing closed."""
+
+    list_display = ["id", "drawing", "employee", "sealed_amount", "withdrawn", "result"]
+    list_filter = ["result", "withdrawn"]
+    fields = ["drawing", "employee", "sealed_amount", "withdrawn", "result", "redemption"]
+    list_select_related = ["drawing__reward", "employee"]
+
+    @admin.display(description=_("amount"))
+    def sealed_amount(self, obj: Bid) -> str:
+        return str(obj.amount) if obj.drawing.state == "closed" else "—"

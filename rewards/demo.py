@@ -34,7 +34,8 @@ from ledger.models import Award
 from notifications.services import notifications_muted
 from people.models import User
 
-from .models import Redemption, RedemptionState, Reward, RewardCategory
+from .drawings import drawing_create
+from .models import DrawingRule, Redemption, RedemptionState, Reward, RewardCategory
 from .services import (
     goal_set,
     quote_create,
@@ -55,6 +56,7 @@ E, W, D, T, OT = (
     RewardCategory.OTHER,
 )
 CHRISTMAS_SWAP = "Swap away your Christmas Eve shift"
+DEMO_DRAWING_OPEN_FOR = timedelta(days=10)
 
 # (name_fi, name_en, description_fi, description_en, category, price, stock, needs_approval)
 CATALOGUE: list[tuple[str, str, str, str, str, int, int | None, bool]] = [
@@ -430,6 +432,16 @@ def _seed(
     if swap.stock is not None and swap.stock < 3:
         # HR puts this Christmas's three places back on the market.
         reward_restock(reward=swap, quantity=3 - swap.stock)
+    # This Christmas the three places go to the highest sealed bids: a drawing open from today.
+    moment = max(now, timezone.now())
+    drawing_create(
+        actor=world.hr,
+        reward=swap,
+        rule=DrawingRule.AUCTION,
+        opens_at=moment,
+        closes_at=moment + DEMO_DRAWING_OPEN_FOR,
+        schedule=False,  # history sends nothing; the beat sweeper closes it
+    )
     result.redemptions = len(market.redemptions)
     result.states = dict(Counter(Redemption.objects.values_list("state", flat=True)).most_common())
     result.personas = dict(Counter(s.persona for s in market.shoppers.values()))

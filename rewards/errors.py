@@ -58,3 +58,33 @@ class NotAnApproverError(PermissionDeniedError):
 class UnknownRewardError(NotFoundError):
     code = "unknown_reward"
     default_message = _("No such reward.")
+
+
+class RewardInDrawingError(ConflictError):
+    code = "reward_in_drawing"
+    default_message = _("This reward is being given out in a drawing: bid or enter there.")
+
+
+class DrawingClosedError(ConflictError):
+    code = "drawing_closed"
+    default_message = _("This drawing has closed; bids and entries are no longer accepted.")
+
+
+class DrawingNotOpenError(ConflictError):
+    code = "drawing_not_open"
+    default_message = _("This drawing has not opened yet.")
+
+
+class DrawingNotDueError(ConflictError):
+    code = "drawing_not_due"
+    default_message = _("This drawing closes later; it cannot be closed before its closing time.")
+
+
+class NoBidError(NotFoundError):
+    code = "no_bid"
+    default_message = _("You have no bid or entry in this drawing.")
+
+
+class UnknownDrawingError(NotFoundError):
+    code = "unknown_drawing"
+    default_message = _("No such drawing.")

@@ -1,11 +1,12 @@
 """Locks of the market, in the project's one order: the market clock, then the reward row, then
-the redemption row, then ledger accounts by primary key (`transaction_post` takes those last)."""
+the redemption row or the drawing row and its bids, then ledger accounts by primary key
+(`transaction_post` and the hold services take those last), then hold rows."""
 
 from __future__ import annotations
 
 from django.db import connection
 
-from .models import Redemption, Reward
+from .models import Drawing, Redemption, Reward
 
 MARKET_CLOCK_KEY = 0x706F6A6F  # "pojo": one PostgreSQL advisory lock key for the whole market
 
@@ -43,4 +44,12 @@ def redemption_lock(*, redemption_id: int) -> Redemption:
         Redemption.objects.select_for_update(of=("self",))
         .select_related("reward", "employee", "debit")
         .get(pk=redemption_id)
+    )
+
+
+def drawing_lock(*, drawing_id: int) -> Drawing:
+    """Lock one drawing row (after its reward): every bid and the close queue here, and each reads
+    the clock only once it holds the lock."""
+    return (
+        Drawing.objects.select_for_update(of=("self",)).select_related("reward").get(pk=drawing_id)
     )

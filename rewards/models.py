@@ -216,3 +216,138 @@ class Goal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee} → {self.reward}"
+
+
+# --- Drawings: scarce rewards by sealed-bid auction or lottery ------------------------------------
+
+
+class DrawingRule(models.TextChoices):
+    AUCTION = "auction", _("Sealed-bid auction")
+    LOTTERY = "lottery", _("Lottery")
+
+
+class DrawingState(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+LIVE_DRAWING_STATES = (DrawingState.SCHEDULED, DrawingState.OPEN)
+
+
+class Drawing(models.Model):
+    """A limited-stock reward given out by auction or lottery between `opens_at` and `closes_at`.
+
+    The reserve and k (items) are fixed when the drawing opens: the reward's price then (or the
+    HR floor if higher) and its stock then. The lottery's seed is drawn at creation and kept
+    secret until the close; its sha256 is public from the start."""
+
+    reward = models.ForeignKey(Reward, on_delete=models.PROTECT, related_name="drawings")
+    rule = models.CharField(_("rule"), max_length=10, choices=DrawingRule.choices)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"), db_index=True)
+    floor = models.PositiveIntegerField(_("floor"), null=True, blank=True)
+    reserve = models.PositiveIntegerField(_("reserve"), null=True, blank=True)
+    k = models.PositiveIntegerField(_("items"), null=True, blank=True)
+    state = models.CharField(
+        max_length=10, choices=DrawingState.choices, default=DrawingState.SCHEDULED, db_index=True
+    )
+    seed = models.CharField(max_length=64)
+    seed_hash = models.CharField(max_length=64)
+    clearing_price = models.PositiveIntegerField(null=True, blank=True)
+    bidders = models.PositiveIntegerField(
+        default=0, help_text=_("Live bids or entries at the close.")
+    )
+    winners = models.PositiveIntegerField(default=0)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="drawings_created"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("drawing")
+        verbose_name_plural = _("drawings")
+        ordering = ["-closes_at", "-id"]
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="drawing_closes_after_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(floor__isnull=True) | Q(floor__gte=1), name="drawing_floor_positive"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(state=DrawingState.SCHEDULED, reserve__isnull=True, closed_at__isnull=True)
+                    | Q(state=DrawingState.OPEN, reserve__gte=1, k__isnull=False)
+                    & Q(closed_at__isnull=True)
+                    | Q(state=DrawingState.CLOSED, reserve__gte=1, closed_at__isnull=False)
+                ),
+                name="drawing_state_consistent",
+            ),
+            # The stock belongs to one drawing at a time.
+            models.UniqueConstraint(
+                fields=["reward"],
+                condition=Q(state__in=LIVE_DRAWING_STATES),
+                name="drawing_one_live_per_reward",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_rule_display()}: {self.reward}"
+
+    @property
+    def is_auction(self) -> bool:
+        return self.rule == DrawingRule.AUCTION
+
+
+class BidResult(models.TextChoices):
+    NONE = "", _("Not decided")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class Bid(models.Model):
+    """One employee's bid (auction) or entry (lottery) in a drawing; its points are held.
+
+    One row per person and drawing: changing the amount replaces the hold and restamps
+    `placed_at` (ties go to the earlier `placed_at`); withdrawing voids the hold."""
+
+    drawing = models.ForeignKey(Drawing, on_delete=models.PROTECT, related_name="bids")
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bids"
+    )
+    amount = models.PositiveIntegerField()
+    hold = models.OneToOneField(
+        "ledger.Hold", on_delete=models.PROTECT, related_name="bid", null=True, blank=True
+    )
+    placed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    withdrawn = models.BooleanField(default=False)
+    result = models.CharField(max_length=4, choices=BidResult.choices, default="", blank=True)
+    redemption = models.OneToOneField(
+        Redemption, on_delete=models.PROTECT, null=True, blank=True, related_name="bid"
+    )
+
+    class Meta:
+        verbose_name = _("bid")
+        verbose_name_plural = _("bids")
+        ordering = ["drawing", "-amount", "placed_at", "id"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["drawing", "employee"], name="bid_one_per_person"),
+            models.CheckConstraint(condition=Q(amount__gte=1), name="bid_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(withdrawn=True, hold__isnull=True) | Q(withdrawn=False),
+                name="bid_withdrawn_without_hold",
+            ),
+            models.CheckConstraint(
+                condition=Q(result=BidResult.WON, redemption__isnull=False)
+                | (~Q(result=BidResult.WON) & Q(redemption__isnull=True)),
+                name="bid_won_iff_redemption",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee} {self.amount} in drawing {self.drawing_id}"

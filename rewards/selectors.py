@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ledger.models import AccountKind, Entry, TransactionKind
 from ledger.selectors import balance_of
 from people.models import User
 
-from .models import Goal, Redemption, Reward
+from .models import Bid, BidResult, Drawing, DrawingState, Goal, Redemption, Reward
 
 EARNING_WINDOW_DAYS = 90
 
@@ -88,4 +89,53 @@ def goal_progress(*, user: User) -> GoalProgress | None:
         reached=remaining == 0,
         daily_earning=round(daily, 2),
         projected_date=projected,
+    )
+
+
+# --- Drawings -----------------------------------------------------------------------------------
+
+
+def drawing_participants(*, start: datetime, end: datetime) -> QuerySet[Bid, dict[str, Any]]:
+    """(reward_id, employee_id) once per distinct bidder or entrant whose bid was live at the close
+    of a drawing that closed in [start, end): the drawing's demand for the pricing window."""
+    return (
+        Bid.objects.filter(
+            drawing__closed_at__gte=start,
+            drawing__closed_at__lt=end,
+            result__in=[BidResult.WON, BidResult.LOST],
+        )
+        .annotate(reward_id=F("drawing__reward_id"))
+        .values("reward_id", "employee_id")
+        .distinct()
+    )
+
+
+def drawings_for(*, user: User) -> QuerySet[Drawing]:
+    """Every drawing (they are public), soonest closing first among the live ones."""
+    return Drawing.objects.select_related("reward").annotate(
+        live_bidders=Count("bids", filter=Q(bids__withdrawn=False))
+    )
+
+
+def drawing_live_bidders(*, drawing: Drawing) -> int:
+    """How many people have a live bid or entry (their amounts stay sealed)."""
+    if drawing.state == DrawingState.CLOSED:
+        return drawing.bidders
+    return Bid.objects.filter(drawing=drawing, withdrawn=False).count()
+
+
+def bid_of(*, drawing: Drawing, user: User) -> Bid | None:
+    return (
+        Bid.objects.select_related("hold", "redemption")
+        .filter(drawing=drawing, employee=user)
+        .first()
+    )
+
+
+def drawing_entries(*, drawing: Drawing) -> list[Bid]:
+    """After the close: the live bids or entries (ids, amounts, results) for anyone to check."""
+    if drawing.state != DrawingState.CLOSED:
+        return []
+    return list(
+        Bid.objects.filter(drawing=drawing, withdrawn=False).order_by("-amount", "placed_at", "pk")
     )

@@ -32,9 +32,12 @@ from .errors import (
     PriceChangedError,
     QuoteUsedError,
     RewardInactiveError,
+    RewardInDrawingError,
 )
 from .locks import market_clock_shared, redemption_lock, reward_lock
 from .models import (
+    LIVE_DRAWING_STATES,
+    Drawing,
     Goal,
     Quote,
     Redemption,
@@ -196,6 +199,8 @@ def quote_create(*, employee: User, reward: Reward, at: datetime | None = None) 
         raise RewardInactiveError()
     if reward.stock == 0:
         raise OutOfStockError()
+    if Drawing.objects.filter(reward=reward, state__in=LIVE_DRAWING_STATES).exists():
+        raise RewardInDrawingError()
     now = at or timezone.now()
     return Quote.objects.create(
         employee=employee,
@@ -245,6 +250,8 @@ def redemption_create(*, employee: User, quote: Quote, at: datetime | None = Non
         raise QuoteUsedError()
     if not reward.active:
         raise RewardInactiveError()
+    if Drawing.objects.filter(reward=reward, state__in=LIVE_DRAWING_STATES).exists():
+        raise RewardInDrawingError()  # the stock belongs to the drawing (checked under the lock)
     if reward.stock is not None and reward.stock < 1:
         raise OutOfStockError()
     price = _price_for(quote=quote, current=price_now(reward, at=now), now=now)

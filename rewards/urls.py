@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import drawing_views, views
 
 urlpatterns = [
     path("market/", views.reward_list_view, name="market"),
@@ -19,4 +19,9 @@ urlpatterns = [
         name="redemption-decide",
     ),
     path("hr/redemptions/", views.hr_redemption_list_view, name="hr-redemptions"),
+    path("drawings/", drawing_views.drawing_list_view, name="drawings"),
+    path("drawings/<int:pk>/", drawing_views.drawing_detail_view, name="drawing-detail"),
+    path("drawings/<int:pk>/bid/", drawing_views.bid_place_view, name="drawing-bid"),
+    path("drawings/<int:pk>/withdraw/", drawing_views.bid_withdraw_view, name="drawing-withdraw"),
+    path("hr/drawings/", drawing_views.hr_drawing_list_view, name="hr-drawings"),
 ]

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ledger.errors import InsufficientPointsError
-from ledger.selectors import balance_of
+from ledger.selectors import balance_of, wallet_summary
 from ledger.services import idempotent_call
 from people.models import User
 from pojoporssi.errors import ApplicationError, IdempotencyKeyReusedError
@@ -33,7 +33,7 @@ from pricing.selectors import price_explanation
 from . import selectors, services
 from .errors import PriceChangedError, RewardInactiveError
 from .forms import ConfirmForm, HRRedemptionFilterForm, MarketFilterForm, RejectForm
-from .models import Quote, Redemption, RedemptionState, Reward
+from .models import LIVE_DRAWING_STATES, Quote, Redemption, RedemptionState, Reward
 
 CONFIRM_SCOPE = "redemptions.create.html"
 HR_PAGE_SIZE = 50
@@ -89,7 +89,7 @@ def reward_list_view(request: HttpRequest) -> HttpResponse:
         "newest": ["-created_at", "-id"],
     }.get(data.get("sort") or "", [name, "id"])
     rewards = list(pricing.with_pricing(qs).order_by(*order))
-    balance = balance_of(user=me)
+    balance = wallet_summary(user=me).available  # held points cannot be spent
     priced = pricing.cards_pricing(rewards)
     cards = [
         {
@@ -118,10 +118,11 @@ def reward_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     reward = get_object_or_404(
         pricing.with_pricing(_with_popularity(selectors.rewards_for(user=me))), pk=pk
     )
-    balance = balance_of(user=me)
+    balance = wallet_summary(user=me).available  # held points cannot be spent
     priced = pricing.cards_pricing([reward])[reward.pk]
     days = pricing.days_from(request.GET.get("days"))
     context = {
+        "drawing": reward.drawings.filter(state__in=LIVE_DRAWING_STATES).first(),
         "reward": reward,
         "pricing": priced,
         "vs_base": _change_percent(reward),
@@ -211,7 +212,7 @@ def redemption_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("redemption-receipt", pk=done.pk)
         messages.info(request, _("This price was already used. Ask for a new price."))
         return redirect("reward-detail", pk=reward.pk)
-    balance = balance_of(user=me)
+    balance = wallet_summary(user=me).available  # held points cannot be spent
     context = {
         "quote": quote,
         "reward": reward,

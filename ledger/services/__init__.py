@@ -3,10 +3,12 @@
 from .accounts import account_system, budget_account_for, wallet_for
 from .awards import award_create, award_reason_create, award_reason_update
 from .budgets import budget_period_open, budget_periods_open, budget_policy_set, period_start_for
+from .holds import HoldClosedError, hold_create, hold_post, hold_void, holds_void
 from .idempotency import idempotent_call
 from .postings import Leg, transaction_post, transaction_reverse
 
 __all__ = [
+    "HoldClosedError",
     "Leg",
     "account_system",
     "award_create",
@@ -16,6 +18,10 @@ __all__ = [
     "budget_period_open",
     "budget_periods_open",
     "budget_policy_set",
+    "hold_create",
+    "hold_post",
+    "hold_void",
+    "holds_void",
     "idempotent_call",
     "period_start_for",
     "transaction_post",

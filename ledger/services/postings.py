@@ -70,13 +70,10 @@ def transaction_post(
     for account_id in sorted(owned):
         account = locked[account_id]
         assert account.balance is not None
-        if account.balance + per_account[account_id] < 0:
-            error = (
-                BudgetExceededError
-                if account.kind == AccountKind.BUDGET
-                else InsufficientPointsError
-            )
-            raise error(extra={"balance": account.balance, "required": -per_account[account_id]})
+        delta = per_account[account_id]
+        # Held points are not spendable: a debit may take only what is available.
+        if delta < 0 and account.balance - account.held + delta < 0:
+            _refuse(account, delta)
 
     try:
         with transaction.atomic():
@@ -97,9 +94,27 @@ def transaction_post(
     Entry.objects.bulk_create(
         Entry(transaction=txn, account=leg.account, amount=leg.amount) for leg in legs
     )
-    for account_id in sorted(owned):
-        Account.objects.filter(pk=account_id).update(balance=F("balance") + per_account[account_id])
+    try:
+        # A savepoint, so that the CHECK (balance - held >= 0), the backstop to the check above,
+        # surfaces as the same refusal instead of a broken transaction.
+        with transaction.atomic():
+            for account_id in sorted(owned):
+                Account.objects.filter(pk=account_id).update(
+                    balance=F("balance") + per_account[account_id]
+                )
+    except IntegrityError as exc:  # pragma: no cover - unreachable under the account locks
+        account_id = min(a for a in owned if per_account[a] < 0)
+        _refuse(Account.objects.get(pk=account_id), per_account[account_id], cause=exc)
     return txn
+
+
+def _refuse(account: Account, delta: int, cause: Exception | None = None) -> None:
+    balance = int(account.balance or 0)
+    error = BudgetExceededError if account.kind == AccountKind.BUDGET else InsufficientPointsError
+    extra = {"balance": balance, "required": -delta}
+    if account.held:  # only then does available differ from the balance
+        extra |= {"held": int(account.held), "available": balance - int(account.held)}
+    raise error(extra=extra) from cause
 
 
 @transaction.atomic

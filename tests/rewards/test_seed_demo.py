@@ -68,6 +68,8 @@ def test_seed_demo_builds_a_year_of_market_history_once():
     swap = Reward.objects.get(name_en=CHRISTMAS_SWAP)
     assert swap.name_fi == "Vaihda jouluaaton vuoro pois"
     assert (swap.category, swap.stock, swap.needs_approval) == (RewardCategory.TIME_OFF, 3, True)
+    drawing = swap.drawings.get()  # this Christmas's places go by sealed-bid auction
+    assert (drawing.rule, drawing.state, drawing.k) == ("auction", "open", 3)
     assert rewards.filter(stock__isnull=False).count() >= 5
     assert all(40 <= r.base_price <= 1200 for r in rewards)
     # A year of daily repricing moved prices, inside the band, and the replay agrees.

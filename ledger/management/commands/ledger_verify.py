@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ledger.models import Account, Entry, Transaction
+from ledger.models import Account, Entry, Hold, HoldState, Transaction
 from ledger.selectors import ledger_verify
 
 
@@ -13,7 +13,8 @@ class Command(BaseCommand):
         problems = ledger_verify()
         counts = (
             f"{Transaction.objects.count()} transactions, {Entry.objects.count()} entries, "
-            f"{Account.objects.count()} accounts"
+            f"{Account.objects.count()} accounts, {Hold.objects.count()} holds "
+            f"({Hold.objects.filter(state=HoldState.PENDING).count()} pending)"
         )
         if problems:
             for problem in problems:
