@@ -9,7 +9,8 @@ window early, at the first grid point of its own period at or after `effective_f
 applies from the next window, and the next window is never more than one new period away.
 
 Demand x of a reward in a window (spec §3, with the market's settlement rule): the number of
-distinct people whose redemption of it *settled* in the window (it could no longer be cancelled by
+distinct people whose redemption of it *settled* in the window, or who bid in a drawing of it that
+closed in the window (it could no longer be cancelled by
 its owner: created without approval, or approved), leaving out redemptions rejected before the
 window closed. Cancelled ones never settled. A rejection after the close does not reach back into
 a window already priced, so a late tick, an on-time tick and the replay all count the same.
@@ -26,6 +27,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, Subquery
 
 from rewards.models import Redemption, RedemptionState, Reward, RewardActivation
+from rewards.selectors import drawing_participants
 
 from .engine import FloatArray, Model, grid_ceil, grid_floor, grid_next
 from .models import ParameterSet, Tick
@@ -130,7 +132,9 @@ def active_rewards(*, start: datetime, end: datetime) -> list[tuple[int, float, 
 
 
 def demand_in(*, start: datetime, end: datetime) -> Counter[int]:
-    """x per reward: distinct people with settled demand in [start, end) (see the module doc)."""
+    """x per reward: distinct people with settled demand in [start, end) (see the module doc),
+    counting each bidder or entrant of a drawing that closed in the window too (issue 6: a hot
+    drawing raises the reward's price). A winner's redemption and their bid count once."""
     settled = (
         Redemption.objects.filter(settled_at__gte=start, settled_at__lt=end)
         .exclude(state=RedemptionState.REJECTED, updated_at__lt=end)
@@ -138,7 +142,12 @@ def demand_in(*, start: datetime, end: datetime) -> Counter[int]:
         .values_list("reward_id", "employee_id")
         .distinct()
     )
-    return Counter(reward_id for reward_id, _employee in settled)
+    bidders = {
+        (row["reward_id"], row["employee_id"])
+        for row in drawing_participants(start=start, end=end).order_by()
+    }
+    people = set(settled) | bidders
+    return Counter(reward_id for reward_id, _employee in people)
 
 
 def window_inputs(

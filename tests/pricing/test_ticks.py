@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import time
 from datetime import timedelta
 
 import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from pricing import engine
 from pricing.errors import ParametersInPastError
@@ -15,6 +17,7 @@ from pricing.models import ParameterSet, PriceDay, Tick, TickLine
 from pricing.replay import pricing_replay
 from pricing.services import parameters_set, pricing_tick_run, sale_create
 from pricing.windows import model_of
+from rewards.drawings import bid_place, drawing_close
 from rewards.models import Reward
 from rewards.services import (
     redemption_approve,
@@ -24,6 +27,7 @@ from rewards.services import (
 )
 from tests.people.factories import HRFactory
 from tests.pricing.conftest import DAY
+from tests.rewards.drawing_support import make_drawing, make_due
 
 pytestmark = pytest.mark.django_db
 
@@ -282,3 +286,27 @@ def test_parameters_cannot_take_effect_under_prices_already_set(world):
     with pytest.raises(ParametersInPastError):
         parameters_set(actor=None, values={"eta": 0.2}, effective_from=world.at(1))
     assert ParameterSet.objects.count() == 1
+
+
+def test_the_bidders_of_a_drawing_count_in_the_window_it_closes(world):
+    """Issue 6's market signal: each distinct bidder once, a winner's redemption not again."""
+    # given: a drawing of a scarce reward closing now, with three bidders; the clock ticks by
+    # the second from a minute ago
+    scarce, other = world.reward(100, stock=1), world.reward(100)
+    parameters_set(actor=None, values={"tick_seconds": 1},
+                   effective_from=timezone.now() - timedelta(minutes=1))  # fmt: skip
+    drawing = make_drawing(reward=scarce)
+    for amount, agent in zip((120, 150, 110), world.agents, strict=False):
+        bid_place(drawing=drawing, employee=agent, amount=amount)
+    make_due(drawing)
+    drawing = drawing_close(drawing=drawing)
+    time.sleep(1.1)
+
+    # when
+    pricing_tick_run()
+
+    # then
+    tick = Tick.objects.get(window_start__lte=drawing.closed_at, window_end__gt=drawing.closed_at)
+    assert tick.lines.get(reward=scarce).demand == 3  # the winner bought it too: still one
+    assert tick.lines.get(reward=other).demand == 0
+    assert pricing_replay().ok
