@@ -1,0 +1,117 @@
+"""History import: bring the old system's awards and redemptions into the ledger, all or nothing.
+
+Speed: one service call per row would take an hour for a million entries. Instead every row is
+checked in Python first, then everything is written in bulk inside one database transaction; the
+ledger's deferred zero-sum triggers still check every transaction at commit, and the cached
+balances move in one set-based UPDATE.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+
+from ledger.models import AccountKind, Entry, Transaction
+from people.models import User
+from rewards.locks import market_clock_shared
+
+from ..signals import history_imported
+from . import writing
+from .errors import ImportRejectedError
+from .parsing import Parsed, Row, parse
+from .validation import balance_errors
+
+MAX_REPORTED_ERRORS = 1_000
+IMPORT_LOCK_KEY = 0x706F6A69  # one import at a time: the second one sees the first one's rows
+
+
+def _report(
+    parsed: Parsed,
+    *,
+    errors: list[dict[str, Any]],
+    imported: int = 0,
+    skipped: int = 0,
+    created: writing.Created | None = None,
+) -> dict[str, Any]:
+    created = created or writing.Created()
+    errors = sorted(errors, key=lambda e: (e["row"], e["column"]))
+    return {
+        "ok": not errors,
+        "rows": parsed.total,
+        "imported": imported,
+        "skipped": skipped,
+        "created": {"people": created.people, "teams": created.teams, "rewards": created.rewards},
+        "errors": errors[:MAX_REPORTED_ERRORS],
+        "errors_omitted": max(0, len(errors) - MAX_REPORTED_ERRORS),
+    }
+
+
+def _already_imported(rows: list[Row]) -> set[str]:
+    keys = [row.key for row in rows]
+    done: set[str] = set()
+    for start in range(0, len(keys), 10_000):
+        done.update(
+            Transaction.objects.filter(
+                idempotency_key__in=keys[start : start + 10_000]
+            ).values_list("idempotency_key", flat=True)
+        )
+    return done
+
+
+def _wallet_history(users: dict[str, User]) -> dict[str, list[tuple[datetime, int]]]:
+    """Existing wallet entries of these people, by lower-cased username, as (time, amount)."""
+    key_of = {user.pk: key for key, user in users.items()}
+    history: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
+    entries = Entry.objects.filter(
+        account__kind=AccountKind.WALLET, account__owner_id__in=list(key_of)
+    ).values_list("account__owner_id", "transaction__created_at", "amount")
+    for owner_id, at, amount in entries.iterator(chunk_size=10_000):
+        history[key_of[owner_id]].append((at, amount))
+    return history
+
+
+def history_import(*, data: bytes, now: datetime | None = None) -> dict[str, Any]:
+    """Import a history CSV (see `parsing.COLUMNS`); returns the report.
+
+    Raises `ImportFileError` for a file that cannot be read at all and `ImportRejectedError`
+    (carrying the report) when any row is bad; in both cases nothing is written. Rows imported
+    before (same `id`, or same content when there is no id) are skipped."""
+    parsed = parse(data, now=now)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+        # The project's lock order: the market clock (new rewards stamp their activation), then
+        # reward rows, then wallets by primary key.
+        market_clock_shared()
+        done = _already_imported(parsed.rows)
+        rows = [row for row in parsed.rows if row.key not in done]
+        skipped = len(parsed.rows) - len(rows)
+        keys = {row.employee_key for row in rows} | {row.supervisor_key for row in rows}
+        keys.discard("")
+        directory = writing.Directory(people=writing.people_existing(keys))
+        employees = {row.employee_key for row in rows}
+        existing = {k: u for k, u in directory.people.items() if k in employees}
+        # Locked before the balances are read: no purchase can slip in between check and write.
+        locked = writing.wallets_lock(user.pk for user in existing.values())
+        checked = [row for row in rows if row.employee_key not in parsed.bad_employees]
+        errors = parsed.errors + balance_errors(checked, _wallet_history(existing))
+        if errors:
+            raise ImportRejectedError(_report(parsed, errors=errors, skipped=skipped))
+        if rows:
+            writing.people_create(rows, directory)
+            writing.rewards_resolve(rows, directory)
+            wallets = writing.wallets_ensure(
+                (directory.people[key].pk for key in employees), locked
+            )
+            writing.ledger_write(rows, directory, wallets)
+            imported = len(rows)
+            transaction.on_commit(
+                lambda: history_imported.send(sender=history_import, rows=imported)
+            )
+        return _report(
+            parsed, errors=[], imported=len(rows), skipped=skipped, created=directory.created
+        )

@@ -1,0 +1,259 @@
+"""The import's writes, in bulk: people, teams and rewards first, then the ledger in chunks.
+
+Called only by `service.history_import`, inside its transaction and after every check passed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection
+from django.db.models.functions import Lower
+
+from ledger.locks import accounts_lock
+from ledger.models import Account, AccountKind, Award, AwardReason, Entry, Transaction
+from ledger.models import TransactionKind as Kind
+from ledger.services import account_system, award_reason_create
+from people.models import Role, Team, User
+from rewards.models import Redemption, RedemptionState, Reward, RewardCategory
+from rewards.services import reward_create
+
+from .parsing import AWARD, REDEMPTION, Row
+from .validation import signed_points
+
+CHUNK = 5_000  # rows per round of bulk inserts: bounded memory for a million-entry file
+LEGACY_REASON_CODE = "legacy-import"
+
+
+@dataclass
+class Created:
+    people: int = 0
+    teams: int = 0
+    rewards: int = 0
+
+
+@dataclass
+class Directory:
+    """Everyone and everything the rows name, by lower-cased name, once resolved or created."""
+
+    people: dict[str, User] = field(default_factory=dict)
+    teams: dict[str, Team] = field(default_factory=dict)
+    rewards: dict[str, Reward] = field(default_factory=dict)
+    created: Created = field(default_factory=Created)
+
+
+def people_existing(keys: Iterable[str]) -> dict[str, User]:
+    """Existing people by lower-cased username (usernames are unique case-insensitively)."""
+    found = User.objects.annotate(key=Lower("username")).filter(key__in=set(keys))
+    return {user.key: user for user in found}  # type: ignore[attr-defined]
+
+
+def wallets_lock(user_ids: Iterable[int]) -> dict[int, Account]:
+    """Lock the existing wallets of these people (by account pk, the ledger's lock order)."""
+    ids = Account.objects.filter(kind=AccountKind.WALLET, owner_id__in=set(user_ids)).values_list(
+        "pk", flat=True
+    )
+    return {account.owner_id: account for account in accounts_lock(ids).values()}  # type: ignore[misc]
+
+
+def _latest_details(rows: Sequence[Row]) -> dict[str, Row]:
+    """Per new employee, the row that says who they are now: the latest one in time."""
+    latest: dict[str, Row] = {}
+    for row in rows:
+        seen = latest.get(row.employee_key)
+        if seen is None or row.timestamp >= seen.timestamp:
+            latest[row.employee_key] = row
+    return latest
+
+
+def people_create(rows: Sequence[Row], directory: Directory) -> None:
+    """Create the unknown people (and the teams they need); a new supervisor leads the teams of
+    the people they awarded in the file. Existing people are left as they are."""
+    details = _latest_details(rows)
+    awarders = {row.supervisor_key: row.supervisor for row in rows if row.event == AWARD}
+    new_keys = [k for k in {**details, **awarders} if k not in directory.people]
+    if not new_keys:
+        return
+    team_names = {details[k].team.lower(): details[k].team for k in new_keys if k in details}
+    team_names.pop("", None)
+    found = Team.objects.annotate(key=Lower("name")).filter(key__in=set(team_names))
+    directory.teams.update({team.key: team for team in found})  # type: ignore[attr-defined]
+    missing = [name for key, name in team_names.items() if key not in directory.teams]
+    for team in Team.objects.bulk_create([Team(name=name) for name in missing]):
+        directory.teams[team.name.lower()] = team
+    directory.created.teams = len(missing)
+
+    new_people = []
+    for key in new_keys:
+        row = details.get(key)
+        new_people.append(
+            User(
+                username=row.employee if row else awarders[key],
+                display_name=(row.employee_name or row.employee) if row else awarders[key],
+                role=Role.SUPERVISOR if key in awarders else Role.AGENT,
+                employment_type=row.employment_type if row else "permanent",
+                team=directory.teams.get(row.team.lower()) if row and row.team else None,
+                password=make_password(None),  # unusable: HR sets a password or SSO signs in
+            )
+        )
+    for user in User.objects.bulk_create(new_people, batch_size=CHUNK):
+        directory.people[user.username.lower()] = user
+    directory.created.people = len(new_people)
+
+    new_supervisors = {key for key in new_keys if key in awarders}
+    leads = {
+        (directory.people[row.supervisor_key].pk, team.pk)
+        for row in rows
+        if row.event == AWARD
+        and row.supervisor_key in new_supervisors
+        and (team := directory.people[row.employee_key].team) is not None
+    }
+    Team.leaders.through.objects.bulk_create(
+        [Team.leaders.through(user_id=u, team_id=t) for u, t in sorted(leads)],
+        ignore_conflicts=True,
+    )
+
+
+def rewards_resolve(rows: Sequence[Row], directory: Directory) -> None:
+    """Match rewards by Finnish or English name (case-insensitive); create the unknown ones
+    inactive, priced at their first redemption, dated at it."""
+    firsts: dict[str, Row] = {}
+    for row in rows:
+        if row.event == REDEMPTION:
+            seen = firsts.get(row.reward.lower())
+            if seen is None or row.timestamp < seen.timestamp:
+                firsts[row.reward.lower()] = row
+    if not firsts:
+        return
+    for reward in Reward.objects.order_by("-pk"):  # the lowest pk wins a name shared by two
+        directory.rewards[reward.name_en.lower()] = reward
+        directory.rewards[reward.name_fi.lower()] = reward
+    for key, row in firsts.items():
+        if key not in directory.rewards:
+            directory.rewards[key] = reward_create(
+                name_fi=row.reward,
+                name_en=row.reward,
+                base_price=row.points,
+                category=RewardCategory.OTHER,
+                active=False,
+                at=row.timestamp,
+            )
+            directory.created.rewards += 1
+
+
+def _legacy_reason() -> AwardReason:
+    """The (unpublished) reason every imported award carries; the old system's words go in the
+    award's message."""
+    reason = AwardReason.objects.filter(code=LEGACY_REASON_CODE).first()
+    return reason or award_reason_create(
+        code=LEGACY_REASON_CODE,
+        name_fi="Palkinto vanhasta järjestelmästä",
+        name_en="Award from the previous system",
+        suggested_min=1,
+        suggested_max=1,
+        active=False,
+        position=32_000,
+    )
+
+
+def wallets_ensure(user_ids: Iterable[int], locked: dict[int, Account]) -> dict[int, Account]:
+    """Every employee's wallet: the locked existing ones plus new ones (nobody else sees those)."""
+    wallets = dict(locked)
+    missing = sorted(set(user_ids) - set(wallets))
+    created = Account.objects.bulk_create(
+        [Account(kind=AccountKind.WALLET, owner_id=pk, balance=0) for pk in missing],
+        batch_size=CHUNK,
+    )
+    wallets.update({account.owner_id: account for account in created})  # type: ignore[misc]
+    return wallets
+
+
+def ledger_write(rows: Sequence[Row], directory: Directory, wallets: dict[int, Account]) -> None:
+    """Post every row as a balanced transaction at its own time, then move the cached balances."""
+    legacy = account_system(AccountKind.LEGACY_ISSUANCE)
+    sink = account_system(AccountKind.REDEMPTIONS)
+    reason = _legacy_reason() if any(row.event == AWARD for row in rows) else None
+    deltas: dict[int, int] = defaultdict(int)
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        transactions = []
+        for row in chunk:
+            employee = directory.people[row.employee_key]
+            if row.event == AWARD:
+                actor = directory.people[row.supervisor_key]
+                memo = f"{LEGACY_REASON_CODE}: {row.reason}" if row.reason else LEGACY_REASON_CODE
+            else:
+                actor = employee
+                reward = directory.rewards[row.reward.lower()]
+                memo = f"reward {reward.pk}: {reward.name_en}"
+            transactions.append(
+                Transaction(
+                    kind=Kind.AWARD if row.event == AWARD else Kind.REDEMPTION,
+                    memo=memo[:500],
+                    actor=actor,
+                    created_at=row.timestamp,
+                    idempotency_key=row.key,
+                )
+            )
+        Transaction.objects.bulk_create(transactions)
+        entries, awards, redemptions = [], [], []
+        for row, txn in zip(chunk, transactions, strict=True):
+            employee = directory.people[row.employee_key]
+            wallet = wallets[employee.pk]
+            amount = signed_points(row)
+            deltas[wallet.pk] += amount
+            other = legacy if row.event == AWARD else sink
+            entries.append(Entry(transaction=txn, account=wallet, amount=amount))
+            entries.append(Entry(transaction=txn, account=other, amount=-amount))
+            if row.event == AWARD:
+                awards.append(
+                    Award(
+                        giver=directory.people[row.supervisor_key],
+                        recipient=employee,
+                        reason=reason,
+                        points=row.points,
+                        message=row.reason,
+                        transaction=txn,
+                        created_at=row.timestamp,
+                    )
+                )
+            else:
+                redemptions.append(
+                    Redemption(
+                        employee=employee,
+                        reward=directory.rewards[row.reward.lower()],
+                        quote=None,
+                        price_paid=row.points,
+                        state=RedemptionState.FULFILLED,
+                        debit=txn,
+                        created_at=row.timestamp,
+                        updated_at=row.timestamp,
+                        # NULL on purpose: pricing counts demand by settled_at only, and the old
+                        # system's history must not move today's market prices.
+                        settled_at=None,
+                    )
+                )
+        Entry.objects.bulk_create(entries)
+        Award.objects.bulk_create(awards)
+        Redemption.objects.bulk_create(redemptions)
+    _balances_move(deltas)
+
+
+def _balances_move(deltas: dict[int, int]) -> None:
+    """One set-based UPDATE of the cached wallet balances (the rows are locked or new)."""
+    ids = sorted(pk for pk, delta in deltas.items() if delta)
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE ledger_account AS a SET balance = a.balance + d.delta
+            FROM unnest(%s::bigint[], %s::bigint[]) AS d(id, delta)
+            WHERE a.id = d.id
+            """,
+            [ids, [deltas[pk] for pk in ids]],
+        )
+
