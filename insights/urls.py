@@ -1,3 +1,12 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from . import import_views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("hr/import/", import_views.history_import_view, name="history-import"),
+    path(
+        "hr/import/sample.csv",
+        import_views.history_import_sample_view,
+        name="history-import-sample",
+    ),
+]
