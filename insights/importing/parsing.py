@@ -43,6 +43,7 @@ MAX_LENGTHS = {
 }
 _USERNAME = re.compile(r"^[\w.@+-]{1,150}\Z")  # Django's UnicodeUsernameValidator and length
 _DIGITS = re.compile(r"^[0-9]+\Z")
+_EMPLOYMENT_TYPES = frozenset(EmploymentType.values)
 
 
 @dataclass(slots=True)
@@ -194,7 +195,7 @@ def _check_row(line: int, get: Any, now: datetime) -> tuple[Row | None, list[dic
     values["employment_type"] = employment_type
     if not employment_type:
         bad("employment_type", "required", _("Employment type is required (permanent or agency)."))
-    elif employment_type not in EmploymentType.values:
+    elif employment_type not in _EMPLOYMENT_TYPES:
         bad("employment_type", "invalid", _("Use permanent or agency."))
     values["points"], code, message = _points(get("points"))
     if code:
