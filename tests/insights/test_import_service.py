@@ -11,7 +11,12 @@ from ledger.models import Account, AccountKind, Award, Transaction, TransactionK
 from ledger.selectors import balance_of, ledger_verify
 from people.models import EmploymentType, Role, Team, User
 from rewards.models import Redemption, RedemptionState, Reward
+from insights.importing.synthetic import synthetic_history, synthetic_history_csv
+from ledger.selectors import entries_of
+from ledger.views import statement_lines
+from tests.api_support import db_state
 from tests.insights.conftest import award, csv_of, redemption
+from tests.rewards.factories import RewardFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +65,89 @@ def test_happy_path_creates_people_rewards_and_ledger_history(django_capture_on_
     assert bought.created_at == bought.updated_at == bought.debit.created_at
     assert ledger_verify() == []
     assert [call["rows"] for call in signals_received()] == [3]
+
+
+def test_importing_the_same_file_twice_imports_nothing_the_second_time(signals_received, django_capture_on_commit_callbacks):
+    # Rows without an id are known by their content.
+    data = csv_of(award(id="a1"), award(points=5), redemption())
+    history_import(data=data)
+    before = db_state()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = history_import(data=data)
+    assert (again["ok"], again["imported"], again["skipped"], again["created"]) == (
+        True, 0, 3, {"people": 0, "teams": 0, "rewards": 0})
+    assert db_state() == before
+    assert signals_received() == []  # nothing new: nothing to recompute
+
+
+def test_a_file_that_grew_imports_only_its_new_rows():
+    history_import(data=csv_of(award(id="a1"), redemption(points=10)))
+    report = history_import(
+        data=csv_of(award(id="a1"), redemption(points=10),
+                    redemption(id="r2", points=30, timestamp="2024-04-01T09:00:00+03:00"))
+    )  # fmt: skip
+    assert (report["imported"], report["skipped"]) == (1, 2)
+    assert balance_of(user=User.objects.get(username="aino")) == 60
+    assert ledger_verify() == []
+
+
+def test_existing_people_teams_and_rewards_are_matched_and_left_as_they_are(crew):
+    agent = crew.agents[0]
+    reward = RewardFactory(name_fi="Teatteri-ilta", name_en="Theatre evening", base_price=400)
+    before = (agent.display_name, agent.team_id, agent.employment_type)
+    report = history_import(
+        data=csv_of(
+            award(employee=agent.username.upper(), employee_name="Someone Else", team="Other",
+                  employment_type="agency", supervisor=crew.supervisor.username, points=100),
+            redemption(employee=agent.username, reward="THEATRE EVENING", points=90),
+        )
+    )  # fmt: skip
+    assert report["created"] == {"people": 0, "teams": 0, "rewards": 0}
+    agent.refresh_from_db()
+    assert (agent.display_name, agent.team_id, agent.employment_type) == before
+    assert not Team.objects.filter(name="Other").exists()
+    reward.refresh_from_db()
+    assert (reward.active, reward.base_price) == (True, 400)
+    assert Redemption.objects.get().reward == reward
+    assert Award.objects.get().giver == crew.supervisor
+    assert set(crew.supervisor.led_teams.all()) == {crew.team}  # not made a leader of anything
+
+
+def test_a_new_reward_is_priced_at_its_first_redemption_in_time():
+    history_import(
+        data=csv_of(
+            award(points=600),
+            redemption(id="late", reward="Hieronta", points=300, timestamp="2024-05-01T10:00:00Z"),
+            redemption(id="early", reward="hieronta", points=250, timestamp="2024-04-01T10:00:00Z"),
+        )
+    )
+    reward = Reward.objects.get()
+    assert (reward.name_fi, reward.base_price, reward.current_price, reward.active) == (
+        "Hieronta", 250, 250, False)
+    assert reward.activations.get().active is False
+    assert Redemption.objects.count() == 2
+
+
+def test_imported_history_shows_on_the_statement_as_awards_and_redemptions():
+    history_import(data=csv_of(award(reason="Kiitos"), redemption()))
+    aino = User.objects.get(username="aino")
+    lines = statement_lines(entries_of(user=aino))
+    assert [(line.kind, line.amount, line.title) for line in lines] == [
+        (TransactionKind.REDEMPTION, -60, "Lunastus: Teatteri-ilta"),
+        (TransactionKind.AWARD, 100, "Palkinto vanhasta järjestelmästä"),
+    ]
+    assert lines[1].message == "Kiitos"
+    assert lines[1].detail == "Palkitsija: sanna"
+
+
+def test_a_realistic_history_keeps_the_ledger_valid():
+    rows = synthetic_history(employees=30, days=120, seed=7, prefix="t")
+    report = history_import(data=synthetic_history_csv(rows))
+    assert report["ok"] and report["imported"] == len(rows) > 500
+    assert report["created"]["people"] == 30 + 2  # two supervisors for teams of 15
+    assert ledger_verify() == []
+    wallets = Account.objects.filter(kind=AccountKind.WALLET)
+    assert sum(w.balance for w in wallets) == sum(
+        int(r["points"]) * (1 if r["event"] == "award" else -1) for r in rows
+    )
+    assert Redemption.objects.filter(settled_at__isnull=False).count() == 0
