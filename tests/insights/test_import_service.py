@@ -117,8 +117,8 @@ def test_a_new_reward_is_priced_at_its_first_redemption_in_time():
     history_import(
         data=csv_of(
             award(points=600),
-            redemption(id="late", reward="Hieronta", points=300, timestamp="2024-05-01T10:00:00Z"),
-            redemption(id="early", reward="hieronta", points=250, timestamp="2024-04-01T10:00:00Z"),
+            redemption(id="late", reward="HIERONTA", points=300, timestamp="2024-05-01T10:00:00Z"),
+            redemption(id="early", reward="Hieronta", points=250, timestamp="2024-04-01T10:00:00Z"),
         )
     )
     reward = Reward.objects.get()
