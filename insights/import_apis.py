@@ -50,14 +50,21 @@ class _CreatedSerializer(serializers.Serializer):
     rewards = serializers.IntegerField()
 
 
-class ImportReportSerializer(serializers.Serializer):
-    ok = serializers.BooleanField()
-    rows = serializers.IntegerField(help_text="Data rows in the file.")
-    imported = serializers.IntegerField()
-    skipped = serializers.IntegerField(help_text="Rows imported before (same id or content).")
-    created = _CreatedSerializer()
-    errors = _ErrorSerializer(many=True)
-    errors_omitted = serializers.IntegerField(help_text="Errors beyond the first 1,000.")
+# A dict of fields, not a class body: a serializer's own `errors` attribute would shadow the
+# report's `errors` field.
+def _report_fields() -> dict[str, serializers.Field]:
+    return {
+        "ok": serializers.BooleanField(),
+        "rows": serializers.IntegerField(help_text="Data rows in the file."),
+        "imported": serializers.IntegerField(),
+        "skipped": serializers.IntegerField(help_text="Rows imported before (same id or content)."),
+        "created": _CreatedSerializer(),
+        "errors": _ErrorSerializer(many=True),
+        "errors_omitted": serializers.IntegerField(help_text="Errors beyond the first 1,000."),
+    }
+
+
+ImportReportSerializer = inline_serializer("HistoryImportReport", _report_fields())
 
 
 _REJECTED = inline_serializer(
@@ -65,7 +72,12 @@ _REJECTED = inline_serializer(
     {
         "code": serializers.CharField(help_text="invalid_import, invalid_file or invalid"),
         "detail": serializers.CharField(),
-        "extra": ImportReportSerializer(required=False, help_text="The report (invalid_import)."),
+        "extra": inline_serializer(
+            "HistoryImportRejectedReport",
+            _report_fields(),
+            required=False,
+            help_text="The report (invalid_import).",
+        ),
         "fields": serializers.DictField(required=False),
     },
 )
@@ -110,12 +122,21 @@ class HistoryImportApi(APIView):
                     "code": "invalid_import",
                     "detail": "The file has errors; nothing was imported.",
                     "extra": {
-                        "ok": False, "rows": 2, "imported": 0, "skipped": 0,
+                        "ok": False,
+                        "rows": 2,
+                        "imported": 0,
+                        "skipped": 0,
                         "created": {"people": 0, "teams": 0, "rewards": 0},
-                        "errors": [{"row": 3, "column": "points", "code": "invalid",
-                                    "message": "Points must be a whole number, got “ten”."}],
+                        "errors": [
+                            {
+                                "row": 3,
+                                "column": "points",
+                                "code": "invalid",
+                                "message": "Points must be a whole number, got “ten”.",
+                            }
+                        ],
                         "errors_omitted": 0,
-                    },  # fmt: skip
+                    },
                 },
             )
         ],

@@ -31,4 +31,3 @@ class ImportRejectedError(ApplicationError):
     def __init__(self, report: dict[str, Any]) -> None:
         super().__init__(extra=report)
         self.report = report
-

@@ -136,9 +136,11 @@ def _points(text: str) -> tuple[int | None, str, str]:
     if not text:
         return None, "required", _("Points are required.")
     if not _DIGITS.match(text):
-        return None, "invalid", _("Points must be a whole number, got “%(value)s”.") % {
-            "value": text[:40]
-        }
+        return (
+            None,
+            "invalid",
+            _("Points must be a whole number, got “%(value)s”.") % {"value": text[:40]},
+        )
     value = int(text)
     if not 1 <= value <= MAX_POINTS:
         return None, "out_of_range", _("Points must be from 1 to %(max)s.") % {"max": MAX_POINTS}

@@ -36,12 +36,12 @@ def balance_errors(
         timeline.sort(key=lambda event: event[:3])
         balance = 0
         last_redemption: Row | None = None
-        for at, _order, _line, amount, row in timeline:
+        for at, _order, _line, amount, from_file in timeline:
             balance += amount
-            if row is not None and row.event == REDEMPTION:
-                last_redemption = row
+            if from_file is not None and from_file.event == REDEMPTION:
+                last_redemption = from_file
             if balance < 0:
-                culprit = row or last_redemption
+                culprit = from_file or last_redemption
                 if culprit is None:  # the ledger's own history: not this file's doing
                     continue
                 errors.append(

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from insights.importing.synthetic import synthetic_history_csv
 from insights.importing.parsing import COLUMNS
+from insights.importing.synthetic import synthetic_history_csv
 
 
 def csv_of(*rows: dict[str, str], columns: tuple[str, ...] = COLUMNS) -> bytes:

@@ -15,7 +15,9 @@ URL = "/api/v1/imports/history/"
 
 
 def upload(client, data: bytes, name: str = "history.csv"):
-    return client.post(URL, {"file": SimpleUploadedFile(name, data, "text/csv")}, format="multipart")
+    return client.post(
+        URL, {"file": SimpleUploadedFile(name, data, "text/csv")}, format="multipart"
+    )
 
 
 def test_hr_imports_a_file_and_gets_the_report(api, crew):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.utils import translation
 
 from insights.importing import ImportFileError, ImportRejectedError, history_import
 from ledger.services import award_create
@@ -114,13 +115,18 @@ def test_existing_points_count_towards_a_redemption(crew, reason):
     assert codes(report) == [(2, "points", "insufficient_balance")]
     # After the existing award, they are.
     ok = history_import(
-        data=csv_of(redemption(employee=agent.username, points=50, timestamp="2025-01-01T00:00:00Z"))
+        data=csv_of(
+            redemption(employee=agent.username, points=50, timestamp="2025-01-01T00:00:00Z")
+        )
     )
     assert ok["imported"] == 1
 
 
 def test_a_row_with_more_values_than_columns_is_malformed():
-    data = csv_of(award(id="1")) + b"2,2024-03-04T10:00:00+02:00,award,eero,E,T,permanent,5,,sanna,,extra\n"
+    data = (
+        csv_of(award(id="1"))
+        + b"2,2024-03-04T10:00:00+02:00,award,eero,E,T,permanent,5,,sanna,,extra\n"
+    )
     assert codes(rejected(data)) == [(3, "", "malformed")]
 
 
@@ -136,14 +142,14 @@ def test_a_quoted_value_spanning_lines_is_named_by_its_first_line():
     ("data", "needle"),
     [
         (b"", "empty"),
-        ("timestamp;event\n".encode(), "employee"),
+        (b"timestamp;event\n", "employee"),
         (b"\xff\xfeid,timestamp\n", "UTF-8"),
-        ("id,timestamp,timestamp\n".encode(), "twice"),
+        (b"id,timestamp,timestamp\n", "twice"),
     ],
 )
 def test_a_file_that_cannot_be_read_is_refused_with_a_clear_message(data, needle):
     before = db_state()
-    with pytest.raises(ImportFileError) as info:
+    with pytest.raises(ImportFileError) as info, translation.override("en"):
         history_import(data=data)
     assert needle in info.value.message
     assert db_state() == before

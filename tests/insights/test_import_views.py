@@ -71,7 +71,9 @@ def test_a_rejected_upload_lists_each_error_by_row_and_column(hr_client):
     html = page.content.decode()
     assert 'data-testid="import-errors"' in html and "nothing was imported" in html
     assert [(e["row"], e["column"]) for e in page.context["report"]["errors"]] == [
-        (2, "points"), (3, "event")]
+        (2, "points"),
+        (3, "event"),
+    ]
     assert db_state() == before
 
 
