@@ -20,7 +20,7 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
-    from benchmarks import api_load, api_redemptions, awards
+    from benchmarks import api_load, api_redemptions, awards, history_import
     from rewards.demo import seed_demo
 
     old = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
@@ -29,6 +29,7 @@ def main() -> int:
         seed_demo()
         api_load.run()
         api_redemptions.run()
+        history_import.run()
     finally:
         teardown_databases(old, verbosity=0)
     return 0

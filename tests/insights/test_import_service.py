@@ -190,3 +190,10 @@ def test_a_realistic_history_keeps_the_ledger_valid():
         int(r["points"]) * (1 if r["event"] == "award" else -1) for r in rows
     )
     assert Redemption.objects.filter(settled_at__isnull=False).count() == 0
+
+
+def test_text_with_tabs_newlines_and_backslashes_arrives_intact():
+    reason = 'Two\tcolumns,\nlines, a back\\slash and "quotes" \\N'
+    history_import(data=csv_of(award(id="x\\1", reason=reason)))
+    assert Award.objects.get().message == reason
+    assert Transaction.objects.filter(idempotency_key="history:id:x\\1").exists()
