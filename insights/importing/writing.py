@@ -207,6 +207,16 @@ def _copy(model: type[Model], fields: Sequence[str], values: list[tuple[Any, ...
         return
     columns = ", ".join(connection.ops.quote_name(_column(model, f)) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
+    if connection.vendor != "postgresql":
+        # SQLite (the newcomer's zero-setup mode): plain INSERTs, slower, the same rows.
+        adapt = connection.ops.adapt_datetimefield_value
+        marks = ", ".join(["%s"] * len(fields))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
+                [[adapt(v) if isinstance(v, datetime) else v for v in row] for row in values],
+            )
+        return
     buffer = io.StringIO()
     for row in values:
         buffer.write("\t".join(map(_copy_text, row)))
@@ -220,6 +230,12 @@ def _copy(model: type[Model], fields: Sequence[str], values: list[tuple[Any, ...
 def _ids_reserve(model: type[Model], count: int) -> list[int]:
     """`count` new primary keys from the table's own sequence (COPY cannot return them)."""
     with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            # SQLite has one writer at a time: nobody else takes ids after our max.
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+            last = cursor.fetchone()[0]
+            return list(range(last + 1, last + 1 + count))
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
             [model._meta.db_table, count],
@@ -301,6 +317,12 @@ def _balances_move(deltas: dict[int, int]) -> None:
     if not ids:
         return
     with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.executemany(
+                "UPDATE ledger_account SET balance = balance + %s WHERE id = %s",
+                [(deltas[pk], pk) for pk in ids],
+            )
+            return
         cursor.execute(
             """
             UPDATE ledger_account AS a SET balance = a.balance + d.delta
