@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from people.models import EmploymentType
 from pojoporssi.api import MAX_POINTS
+from rewards.services import MAX_PRICE
 
 from .errors import ImportFileError
 
@@ -202,6 +203,10 @@ def _check_row(line: int, get: Any, now: datetime) -> tuple[Row | None, list[dic
     values["points"], code, message = _points(get("points"))
     if code:
         bad("points", code, message)
+    elif event == REDEMPTION and values["points"] > MAX_PRICE:
+        # A new reward is priced at its first redemption, and a price has the market's bounds.
+        bad("points", "out_of_range", _("A redemption costs at most %(max)s points.")
+            % {"max": MAX_PRICE})  # fmt: skip
     for column, limit in MAX_LENGTHS.items():
         values[column] = get(column)
         if len(values[column]) > limit:

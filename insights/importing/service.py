@@ -50,14 +50,27 @@ def _report(
 
 
 def _already_imported(rows: list[Row]) -> set[str]:
+    """The rows' keys that a ledger transaction already carries (its unique index answers)."""
     keys = [row.key for row in rows]
     done: set[str] = set()
-    for start in range(0, len(keys), 10_000):
-        done.update(
-            Transaction.objects.filter(
-                idempotency_key__in=keys[start : start + 10_000]
-            ).values_list("idempotency_key", flat=True)
-        )
+    size = 20_000 if connection.vendor == "postgresql" else 900  # SQLite's variable limit
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), size):
+            batch = keys[start : start + size]
+            if connection.vendor == "postgresql":
+                # One array parameter: 20,000 IN-list placeholders cost more to plan than to run.
+                cursor.execute(
+                    "SELECT idempotency_key FROM ledger_transaction "
+                    "WHERE idempotency_key = ANY(%s)",
+                    [batch],
+                )
+                done.update(key for (key,) in cursor.fetchall())
+            else:
+                done.update(
+                    Transaction.objects.filter(idempotency_key__in=batch).values_list(
+                        "idempotency_key", flat=True
+                    )
+                )
     return done
 
 

@@ -62,6 +62,11 @@ def test_a_bad_award_value_names_its_row_and_column(bad, column, code):
     assert report["errors"][0]["message"]
 
 
+def test_a_redemption_costs_at_most_a_market_price():
+    report = rejected(csv_of(award(points=1_000_000_000), redemption(points=10_000_001)))
+    assert codes(report) == [(3, "points", "out_of_range")]
+
+
 def test_a_redemption_needs_a_reward():
     report = rejected(csv_of(award(id="1"), redemption(id="2", reward="")))
     assert codes(report) == [(3, "reward", "required")]
