@@ -8,7 +8,11 @@ balances move in one set-based UPDATE.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -24,8 +28,18 @@ from .errors import ImportRejectedError
 from .parsing import Parsed, Row, parse
 from .validation import balance_errors
 
+logger = logging.getLogger(__name__)
+
 MAX_REPORTED_ERRORS = 1_000
 IMPORT_LOCK_KEY = 0x706F6A69  # one import at a time: the second one sees the first one's rows
+
+
+@contextmanager
+def _phase(name: str) -> Iterator[None]:
+    """Log how long a phase took: a slow import tells where its time went."""
+    started = time.perf_counter()
+    yield
+    logger.info("history import: %s took %.2f s", name, time.perf_counter() - started)
 
 
 def _report(
@@ -102,7 +116,8 @@ def history_import(*, data: bytes, now: datetime | None = None) -> dict[str, Any
     Raises `ImportFileError` for a file that cannot be read at all and `ImportRejectedError`
     (carrying the report) when any row is bad; in both cases nothing is written. Rows imported
     before (same `id`, or same content when there is no id) are skipped."""
-    parsed = parse(data, now=now)
+    with _phase("parsing"):
+        parsed = parse(data, now=now)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -115,7 +130,8 @@ def history_import(*, data: bytes, now: datetime | None = None) -> dict[str, Any
         # The project's lock order: the market clock (new rewards stamp their activation), then
         # reward rows, then wallets by primary key.
         market_clock_shared()
-        done = _already_imported(parsed.rows)
+        with _phase("looking up rows imported before"):
+            done = _already_imported(parsed.rows)
         rows = [row for row in parsed.rows if row.key not in done]
         skipped = len(parsed.rows) - len(rows)
         keys = {row.employee_key for row in rows} | {row.supervisor_key for row in rows}
@@ -126,17 +142,20 @@ def history_import(*, data: bytes, now: datetime | None = None) -> dict[str, Any
         # Locked before the balances are read: no purchase can slip in between check and write.
         locked = writing.wallets_lock(user.pk for user in existing.values())
         checked = [row for row in rows if row.employee_key not in parsed.bad_employees]
-        errors = parsed.errors + balance_errors(checked, _wallet_history(existing))
+        with _phase("balance checks"):
+            errors = parsed.errors + balance_errors(checked, _wallet_history(existing))
         if errors:
             raise ImportRejectedError(_report(parsed, errors=errors, skipped=skipped))
         if rows:
-            writing.people_create(rows, directory)
-            writing.rewards_resolve(rows, directory)
-            wallets = writing.wallets_ensure(
-                (directory.people[key].pk for key in employees), locked
-            )
-            _statistics_refresh()
-            writing.ledger_write(rows, directory, wallets)
+            with _phase("people, teams, rewards and wallets"):
+                writing.people_create(rows, directory)
+                writing.rewards_resolve(rows, directory)
+                wallets = writing.wallets_ensure(
+                    (directory.people[key].pk for key in employees), locked
+                )
+                _statistics_refresh()
+            with _phase("ledger writes"):
+                writing.ledger_write(rows, directory, wallets)
             imported = len(rows)
             transaction.on_commit(
                 lambda: history_imported.send(sender=history_import, rows=imported)
