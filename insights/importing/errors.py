@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
-from pojoporssi.errors import ApplicationError, InvalidInputError
+from pojoporssi.errors import ApplicationError, ConflictError, InvalidInputError
 
 
 class ImportFileError(InvalidInputError):
@@ -31,3 +31,10 @@ class ImportRejectedError(ApplicationError):
     def __init__(self, report: dict[str, Any]) -> None:
         super().__init__(extra=report)
         self.report = report
+
+
+class ImportConflictError(ConflictError):
+    code = "import_conflict"
+    default_message = _(
+        "Someone added a person or a team with a name from the file during the import. Try again."
+    )

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from ledger.models import AccountKind, Entry, Transaction
 from people.models import User
@@ -24,7 +24,7 @@ from rewards.locks import market_clock_shared
 
 from ..signals import history_imported
 from . import writing
-from .errors import ImportRejectedError
+from .errors import ImportConflictError, ImportRejectedError
 from .parsing import Parsed, Row, parse
 from .validation import balance_errors
 
@@ -147,13 +147,17 @@ def history_import(*, data: bytes, now: datetime | None = None) -> dict[str, Any
         if errors:
             raise ImportRejectedError(_report(parsed, errors=errors, skipped=skipped))
         if rows:
-            with _phase("people, teams, rewards and wallets"):
-                writing.people_create(rows, directory)
-                writing.rewards_resolve(rows, directory)
-                wallets = writing.wallets_ensure(
-                    (directory.people[key].pk for key in employees), locked
-                )
-                _statistics_refresh()
+            try:
+                with _phase("people, teams, rewards and wallets"), transaction.atomic():
+                    writing.people_create(rows, directory)
+                    writing.rewards_resolve(rows, directory)
+                    wallets = writing.wallets_ensure(
+                        (directory.people[key].pk for key in employees), locked
+                    )
+            except IntegrityError as exc:
+                # A person or team of the same name was added while we were checking.
+                raise ImportConflictError() from exc
+            _statistics_refresh()
             with _phase("ledger writes"):
                 writing.ledger_write(rows, directory, wallets)
             imported = len(rows)

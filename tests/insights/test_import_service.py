@@ -197,3 +197,19 @@ def test_text_with_tabs_newlines_and_backslashes_arrives_intact():
     history_import(data=csv_of(award(id="x\\1", reason=reason)))
     assert Award.objects.get().message == reason
     assert Transaction.objects.filter(idempotency_key="history:id:x\\1").exists()
+
+
+def test_a_name_taken_during_the_import_is_a_409_conflict_not_a_500(monkeypatch):
+    from insights.importing import writing
+    from insights.importing.errors import ImportConflictError
+
+    real = writing.people_create
+
+    def racing(rows, directory):  # someone creates "aino" between our check and our insert
+        User.objects.create(username="aino", display_name="Aino")
+        real(rows, directory)
+
+    monkeypatch.setattr(writing, "people_create", racing)
+    with pytest.raises(ImportConflictError):
+        history_import(data=csv_of(award()))
+    assert not Transaction.objects.exists()
