@@ -35,6 +35,12 @@ def _drawings() -> None:
     drawings.run()
 
 
+def _history_import() -> None:
+    from benchmarks import history_import
+
+    history_import.run()
+
+
 def _insights() -> None:
     from benchmarks import insights
 
@@ -45,6 +51,7 @@ SUITES: dict[str, Callable[[], None]] = {
     "market": _market,
     "pricing": _pricing,
     "drawings": _drawings,
+    "history_import": _history_import,
     "insights": _insights,
 }
 

@@ -29,10 +29,18 @@ class AccountKind(models.TextChoices):
     ISSUANCE = "issuance", _("Issuance (system)")
     REDEMPTIONS = "redemptions", _("Redemptions sink (system)")
     LAPSED = "lapsed", _("Lapsed budget (system)")
+    LEGACY_ISSUANCE = "legacy_issuance", _("Legacy issuance (system, imported history)")
 
 
 OWNED_KINDS = (AccountKind.WALLET, AccountKind.BUDGET)
-SYSTEM_KINDS = (AccountKind.ISSUANCE, AccountKind.REDEMPTIONS, AccountKind.LAPSED)
+SYSTEM_KINDS = (
+    AccountKind.ISSUANCE,
+    AccountKind.REDEMPTIONS,
+    AccountKind.LAPSED,
+    # Where awards imported from the old system come from (insights' history import): kept apart
+    # from today's issuance so that the economy can tell inherited points from new ones.
+    AccountKind.LEGACY_ISSUANCE,
+)
 
 
 class Account(models.Model):
