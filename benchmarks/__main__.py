@@ -1,7 +1,7 @@
 """Run the benchmarks, each suite in its own throwaway database on the configured PostgreSQL.
 
-    python -m benchmarks            # every suite
-    python -m benchmarks pricing    # only the named suites
+python -m benchmarks            # every suite
+python -m benchmarks pricing    # only the named suites
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from tests.rewards.drawing_support import make_drawing, make_due
 pytestmark = pytest.mark.django_db
 
 
-def state() -> list[tuple]:
+def state() -> list[list[tuple]]:
     """Everything a tick writes."""
     return [
         list(
