@@ -17,5 +17,6 @@ lint:
 	exit $$rc
 
 # Benchmarks print figures on a throwaway PostgreSQL (or on DATABASE_URL if set).
+# One suite or a few: make bench SUITES="pricing insights"
 bench:
-	scripts/test.sh --run .venv/bin/python -m benchmarks
+	scripts/test.sh --run .venv/bin/python -m benchmarks $(SUITES)
