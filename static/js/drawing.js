@@ -23,7 +23,8 @@
     var h = Math.floor((seconds % 86400) / 3600);
     var m = Math.floor((seconds % 3600) / 60);
     var s = seconds % 60;
-    if (clock) clock.textContent = (days ? days + " d " : "") + h + ":" + two(m) + ":" + two(s);
+    var dayUnit = box.dataset.dayUnit || "d";
+    if (clock) clock.textContent = (days ? days + " " + dayUnit + " " : "") + h + ":" + two(m) + ":" + two(s);
     if (left) left.hidden = false;
   };
   if (!isNaN(closes)) {
