@@ -8,6 +8,7 @@ import re
 import pytest
 import yaml
 from django.contrib.staticfiles import finders
+from django.urls import URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
@@ -79,7 +80,39 @@ ENDPOINTS = [
     ("get", "/api/v1/goal/"),
     ("put", "/api/v1/goal/"),
     ("delete", "/api/v1/goal/"),
+    ("post", "/api/v1/rewards/1/activate/"),
+    ("get", "/api/v1/notifications/"),
+    ("post", "/api/v1/notifications/read/"),
+    ("get", "/api/v1/rewards/1/price-history/"),
+    ("get", "/api/v1/rewards/1/price-ticks/"),
+    ("get", "/api/v1/pricing/parameters/"),
+    ("post", "/api/v1/pricing/parameters/"),
+    ("patch", "/api/v1/pricing/parameters/"),
+    ("get", "/api/v1/pricing/parameters/versions/"),
+    ("post", "/api/v1/pricing/preview/"),
+    ("get", "/api/v1/pricing/ticks/"),
+    ("get", "/api/v1/pricing/ticks/1/"),
+    ("get", "/api/v1/pricing/ticks/1/lines/"),
+    ("get", "/api/v1/pricing/sales/"),
+    ("post", "/api/v1/pricing/sales/"),
+    ("get", "/api/v1/pricing/sales/1/"),
+    ("delete", "/api/v1/pricing/sales/1/"),
+    ("get", "/api/v1/drawings/"),
+    ("post", "/api/v1/drawings/"),
+    ("get", "/api/v1/drawings/1/"),
+    ("post", "/api/v1/drawings/1/bid/"),
+    ("delete", "/api/v1/drawings/1/bid/"),
+    ("post", "/api/v1/drawings/1/entry/"),
+    ("get", "/api/v1/drawings/1/results/"),
+    ("post", "/api/v1/drawings/1/close/"),
+    ("get", "/api/v1/insights/segments/"),
+    ("get", "/api/v1/insights/economy/"),
+    ("get", "/api/v1/insights/fairness/"),
+    ("post", "/api/v1/insights/recompute/"),
+    ("post", "/api/v1/imports/history/"),
 ]
+# Open on purpose: signing in, and (for people signed in) the API's description.
+UNLISTED = {"/api/v1/auth/token/", "/api/v1/schema/", "/api/v1/docs/"}
 BODIES = {
     "/api/v1/awards/": {"recipient": 1, "reason": "customer-feedback", "points": 10},
     "/api/v1/people/": {"username": "x", "display_name": "X", "password": "a-long-passphrase"},
@@ -95,6 +128,30 @@ BODIES = {
 
 
 # --- authentication ---------------------------------------------------------------------------
+
+
+def api_routes() -> set[str]:
+    """Every route under /api/v1/, as an address with 1 for each id."""
+
+    def walk(patterns, prefix: str):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, route)
+            else:
+                yield route
+
+    routes = set()
+    for route in walk(get_resolver().url_patterns, "/"):
+        route = re.sub(r"<int:\w+>|\(\?P<\w+>[^)]*\)", "1", route.replace("^", "").replace("$", ""))
+        if route.startswith("/api/v1/") and route != "/api/v1/":
+            routes.add(route)
+    return routes
+
+
+def test_every_api_route_is_checked_for_authentication():
+    """A new endpoint must join ENDPOINTS: the 401 tests below then cover it too."""
+    assert api_routes() - UNLISTED - {url for _method, url in ENDPOINTS} == set()
 
 
 @pytest.mark.parametrize(("method", "url"), ENDPOINTS)
@@ -329,12 +386,25 @@ def test_unknown_object_is_a_404_not_found(api, crew):
         f"/api/v1/teams/{2**63}/",
         f"/api/v1/budgets/{2**63}/",
         f"/api/v1/award-reasons/{2**63}/",
+        f"/api/v1/rewards/{2**63}/price-history/",
+        f"/api/v1/rewards/{2**63}/price-ticks/",
+        f"/api/v1/pricing/ticks/{2**63}/",
+        f"/api/v1/pricing/ticks/{2**63}/lines/",
+        f"/api/v1/pricing/sales/{2**63}/",
+        f"/api/v1/drawings/{2**63}/",
+        f"/api/v1/drawings/{2**63}/results/",
     ],
 )
 def test_an_id_beyond_the_database_range_in_the_url_is_a_404_not_a_500(api, crew, url):
     response = api(crew.hr).get(url)
 
-    assert_error(response, 404, "not_found")
+    assert response.status_code == 404, response.content[:300]
+    assert response.json()["code"] in {
+        "not_found",
+        "unknown_reward",
+        "unknown_tick",
+        "unknown_drawing",
+    }
 
 
 def test_anonymous_requests_beyond_the_rate_are_a_429_rate_limited(monkeypatch, crew):
