@@ -369,3 +369,34 @@ def test_create_schedules_the_open_and_close_jobs_after_commit(django_capture_on
                 closes_at=now + timedelta(hours=2),
             )
     assert sent == [("open", drawing.opens_at), ("close", drawing.closes_at)]
+
+
+@pytest.mark.parametrize("undo", ["reject", "cancel"])
+def test_a_winners_redemption_refused_or_withdrawn_refunds_the_clearing_price_once(agents, undo):
+    # given: a drawing for a reward that needs approval; two bidders, one item
+    winner, loser = agents[0], agents[1]
+    drawing = make_drawing(stock=1, price=50, needs_approval=True)
+    bid_place(drawing=drawing, employee=winner, amount=120)
+    bid_place(drawing=drawing, employee=loser, amount=90)
+    make_due(drawing)
+    drawing_close(drawing=drawing)
+    redemption = Redemption.objects.get(employee=winner)
+    assert (redemption.state, redemption.price_paid) == (RedemptionState.PENDING, 90)
+    assert wallet_summary(user=winner).balance == 300 - 90
+
+    # when: the supervisor says no, or the winner changes their mind
+    if undo == "reject":
+        services.redemption_reject(approver=HRFactory(), redemption=redemption, reason="rota")
+    else:
+        services.redemption_cancel(employee=winner, redemption=redemption)
+
+    # then: the clearing price comes back exactly once, nothing stays held, the item returns
+    summary = wallet_summary(user=winner)
+    assert (summary.balance, summary.held) == (300, 0)
+    assert wallet_summary(user=loser).balance == 300
+    assert Transaction.objects.filter(reverses=redemption.debit).count() == 1
+    drawing.reward.refresh_from_db()
+    assert drawing.reward.stock == 1
+    assert ledger_verify() == []
+    with pytest.raises(ApplicationError):
+        services.redemption_cancel(employee=winner, redemption=redemption)
