@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pojoporssi.api import IsHR
+from core.api import IsHR
 
 from .importing import ImportFileError, history_import
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from pojoporssi.errors import ApplicationError
+from core.errors import ApplicationError
 
 from .import_apis import upload_read
 from .importing import ImportRejectedError, history_import

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from people.models import EmploymentType, Team
-from pojoporssi.errors import InvalidInputError
+from core.errors import InvalidInputError
 
 from .errors import InsightsNotComputedError
 from .models import DEFAULT_WINDOW, WINDOWS, InsightsRun, InsightsWindow, PersonSegment, Segment

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from people.models import EmploymentType, Team
-from pojoporssi.errors import InvalidInputError
+from core.errors import InvalidInputError
 
 from .models import DEFAULT_WINDOW, WINDOWS, InsightsRun, Segment
 from .presentation import SEGMENT_HELP, dashboard_charts, people_table

@@ -15,8 +15,8 @@ from rest_framework.response import Response
 
 from people.apis import PersonRefSerializer, TeamRefSerializer
 from people.models import Role, User
-from pojoporssi.api import IdField, IsHR, IsHROrReadOnly, PointsField, idempotency_key_from
-from pojoporssi.errors import InvalidInputError, NotFoundError
+from core.api import IdField, IsHR, IsHROrReadOnly, PointsField, idempotency_key_from
+from core.errors import InvalidInputError, NotFoundError
 
 from . import selectors, services
 from .errors import UnknownPersonError, UnknownReasonError

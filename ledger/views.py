@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 
 from people.models import User
 from people.selectors import team_members_of, teams_led_by
-from pojoporssi.errors import ApplicationError, IdempotencyKeyReusedError, InvalidInputError
+from core.errors import ApplicationError, IdempotencyKeyReusedError, InvalidInputError
 
 from . import selectors, services
 from .describers import titles_for

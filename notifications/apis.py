@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from people.models import User
-from pojoporssi.api import IdField, Pagination
+from core.api import IdField, Pagination
 
 from . import selectors, services
 from .models import Notification

@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 
 from ledger.models import AccountKind
 from ledger.selectors import WalletSummary, balance_of, wallet_summary
-from pojoporssi.api import IdField, IsHR, IsHROrReadOnly
-from pojoporssi.errors import InvalidInputError
+from core.api import IdField, IsHR, IsHROrReadOnly
+from core.errors import InvalidInputError
 
 from . import services
 from .models import EmploymentType, Language, Role, Team, User

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from pojoporssi.errors import ConflictError, InvalidInputError
+from core.errors import ConflictError, InvalidInputError
 
 from .models import EmploymentType, Language, Role, Team, User
 

@@ -64,7 +64,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include(router.urls)),
 ]
 
-handler404 = "pojoporssi.errors.page_not_found"
+handler404 = "core.errors.page_not_found"
 
 admin.site.site_header = _("Pojopörssi administration")
 admin.site.site_title = _("Pojopörssi administration")

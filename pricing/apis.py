@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from people.models import User
-from pojoporssi.api import IsHR, Pagination
-from pojoporssi.errors import InvalidInputError, NotFoundError
+from core.api import IsHR, Pagination
+from core.errors import InvalidInputError, NotFoundError
 from rewards.errors import UnknownRewardError
 from rewards.models import Reward
 

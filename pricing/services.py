@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from people.models import User
-from pojoporssi.errors import InvalidInputError, NotFoundError
+from core.errors import InvalidInputError, NotFoundError
+from core.validators import is_whole_number
 from rewards.locks import market_clock_exclusive, market_clock_shared
 from rewards.models import Reward, RewardCategory
 
@@ -75,7 +76,7 @@ def parameters_validate(values: dict[str, Any]) -> dict[str, Any]:
         if name not in values:
             continue
         value = values[name]
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        if not is_whole_number(value, low=low, high=high):
             errors[name] = [_("Expected %(what)s.") % {"what": say}]
             continue
         clean[name] = value

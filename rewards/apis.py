@@ -19,8 +19,8 @@ from ledger.selectors import balance_of
 from ledger.services import idempotent_call
 from people.apis import PersonRefSerializer
 from people.models import User
-from pojoporssi.api import MAX_ID, IdField, IsHROrReadOnly, PointsField, idempotency_key_from
-from pojoporssi.errors import InvalidInputError
+from core.api import MAX_ID, IdField, IsHROrReadOnly, PointsField, idempotency_key_from
+from core.errors import InvalidInputError
 
 from . import selectors, services
 from .errors import (

@@ -15,8 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from people.models import User
-from pojoporssi.api import IdField, IsHR, PointsField
-from pojoporssi.errors import InvalidInputError
+from core.api import IdField, IsHR, PointsField
+from core.errors import InvalidInputError
 
 from . import drawings, selectors
 from .clearing import VERIFY_SNIPPET, lottery_ticket

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from ledger.selectors import wallet_summary
 from people.models import User
-from pojoporssi.errors import ApplicationError, InvalidInputError
+from core.errors import ApplicationError, InvalidInputError
 
 from . import drawings, selectors
 from .clearing import VERIFY_SNIPPET, lottery_ticket

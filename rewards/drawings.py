@@ -36,7 +36,8 @@ from ledger.services import (
 )
 from notifications.services import notify_drawing_results
 from people.models import User
-from pojoporssi.errors import InvalidInputError, PermissionDeniedError
+from core.errors import InvalidInputError, PermissionDeniedError
+from core.validators import is_whole_number
 
 from .clearing import SealedBid, auction_clear, lottery_draw, seed_hash
 from .errors import (
@@ -105,9 +106,7 @@ def _validate_create(
         errors["closes_at"] = [_("The drawing must close after it opens.")]
     elif closes_at <= now:
         errors["closes_at"] = [_("The closing time must be in the future.")]
-    if floor is not None and (
-        isinstance(floor, bool) or not isinstance(floor, int) or not 1 <= floor <= MAX_BID
-    ):
+    if floor is not None and not is_whole_number(floor, low=1, high=MAX_BID):
         errors["floor"] = [_("Empty or a whole number from 1 to 10,000,000.")]
     if errors:
         raise InvalidInputError(fields=errors)
@@ -191,7 +190,7 @@ def _check_amount(*, drawing: Drawing, amount: int | None) -> int:
         return drawing.reserve
     if amount is None:
         raise InvalidInputError(fields={"amount": [_("How many points do you bid?")]})
-    if isinstance(amount, bool) or not isinstance(amount, int) or not 1 <= amount <= MAX_BID:
+    if not is_whole_number(amount, low=1, high=MAX_BID):
         raise InvalidInputError(fields={"amount": [_("A whole number from 1 to 10,000,000.")]})
     if amount < drawing.reserve:
         raise InvalidInputError(

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from pojoporssi.errors import ConflictError, NotFoundError, PermissionDeniedError
+from core.errors import ConflictError, NotFoundError, PermissionDeniedError
 
 
 class OutOfStockError(ConflictError):

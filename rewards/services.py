@@ -21,7 +21,8 @@ from ledger.services import Leg, account_system, transaction_post, transaction_r
 from notifications.services import notify_redemption_decided
 from people.models import User
 from people.selectors import person_is_led_by
-from pojoporssi.errors import InvalidInputError
+from core.errors import InvalidInputError
+from core.validators import is_whole_number
 
 from .errors import (
     InvalidStateTransitionError,
@@ -72,11 +73,11 @@ def _validate_reward_fields(values: dict[str, Any]) -> None:
         errors["category"] = [_("Unknown category.")]
     if "base_price" in values:
         price = values["base_price"]
-        if isinstance(price, bool) or not isinstance(price, int) or not 1 <= price <= MAX_PRICE:
+        if not is_whole_number(price, low=1, high=MAX_PRICE):
             errors["base_price"] = [_("A whole number from 1 to 10,000,000.")]
     if "stock" in values and values["stock"] is not None:
         stock = values["stock"]
-        if isinstance(stock, bool) or not isinstance(stock, int) or not 0 <= stock <= MAX_STOCK:
+        if not is_whole_number(stock, low=0, high=MAX_STOCK):
             errors["stock"] = [_("Empty (unlimited) or a whole number from 0 to 1,000,000.")]
     if errors:
         raise InvalidInputError(fields=errors)
@@ -145,7 +146,7 @@ def reward_price_set(*, reward: Reward, price: int) -> Reward:
 
     Pricing ticks do not come here; they write ℓ and prices for the whole catalogue at once.
     `pricing_replay` reports a price set by hand, as it should."""
-    if isinstance(price, bool) or not isinstance(price, int) or not 1 <= price <= MAX_PRICE:
+    if not is_whole_number(price, low=1, high=MAX_PRICE):
         raise InvalidInputError(fields={"price": [_("A whole number from 1 to 10,000,000.")]})
     market_clock_shared()
     locked = reward_lock(reward_id=reward.pk)
@@ -158,11 +159,7 @@ def reward_price_set(*, reward: Reward, price: int) -> Reward:
 @transaction.atomic
 def reward_restock(*, reward: Reward, quantity: int) -> Reward:
     """Add `quantity` items to a reward with limited stock."""
-    if (
-        isinstance(quantity, bool)
-        or not isinstance(quantity, int)
-        or not 1 <= quantity <= MAX_STOCK
-    ):
+    if not is_whole_number(quantity, low=1, high=MAX_STOCK):
         raise InvalidInputError(fields={"quantity": [_("A whole number from 1 to 1,000,000.")]})
     locked = reward_lock(reward_id=reward.pk)
     if locked.stock is None:

@@ -26,7 +26,7 @@ from ledger.errors import InsufficientPointsError
 from ledger.selectors import balance_of, wallet_summary
 from ledger.services import idempotent_call
 from people.models import User
-from pojoporssi.errors import ApplicationError, IdempotencyKeyReusedError
+from core.errors import ApplicationError, IdempotencyKeyReusedError
 from pricing import market as pricing
 from pricing.selectors import price_explanation
 

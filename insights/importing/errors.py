@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
-from pojoporssi.errors import ApplicationError, ConflictError, InvalidInputError
+from core.errors import ApplicationError, ConflictError, InvalidInputError
 
 
 class ImportFileError(InvalidInputError):

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from people.models import EmploymentType
-from pojoporssi.api import MAX_POINTS
+from core.api import MAX_POINTS
 from rewards.services import MAX_PRICE
 
 from .errors import ImportFileError

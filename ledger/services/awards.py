@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from notifications.services import notify_award_received
 from people.models import User
 from people.selectors import person_is_led_by
-from pojoporssi.errors import InvalidInputError
+from core.errors import InvalidInputError
+from core.validators import is_whole_number
 
 from ..errors import (
     AwardCapExceededError,
@@ -28,7 +29,7 @@ from .postings import Leg, transaction_post
 
 
 def _validate_points(points: Any) -> int:
-    if isinstance(points, bool) or not isinstance(points, int) or points < 1:
+    if not is_whole_number(points, low=1):
         raise InvalidInputError(
             fields={"points": [_("Points must be a whole number of at least 1.")]}
         )

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from people.models import Role, User
-from pojoporssi.errors import InvalidInputError
+from core.errors import InvalidInputError
+from core.validators import is_whole_number
 
 from ..locks import accounts_lock
 from ..models import AccountKind, BudgetMode, BudgetPeriod, BudgetPolicy, TransactionKind
@@ -34,7 +35,7 @@ def budget_policy_set(
     """Create or change a supervisor's allowance; it applies from the next period opened."""
     if supervisor.role != Role.SUPERVISOR:
         raise InvalidInputError(fields={"supervisor": [_("Budgets are for supervisors.")]})
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0 or amount > 10_000_000:
+    if not is_whole_number(amount, low=0, high=10_000_000):
         raise InvalidInputError(fields={"amount": [_("A whole number from 0 to 10,000,000.")]})
     if mode not in BudgetMode.values:
         raise InvalidInputError(fields={"mode": [_("Unknown mode.")]})

@@ -17,7 +17,8 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from people.models import User
-from pojoporssi.errors import ConflictError
+from core.errors import ConflictError
+from core.validators import is_whole_number
 
 from ..errors import InsufficientPointsError
 from ..locks import accounts_lock, hold_lock
@@ -31,7 +32,7 @@ class HoldClosedError(ConflictError):
 
 
 def _check_amount(amount: int) -> None:
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 1:
+    if not is_whole_number(amount, low=1):
         raise ValueError(f"a hold amount must be a positive integer, got {amount!r}")
 
 

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from people.models import User
-from pojoporssi.errors import IdempotencyKeyReusedError, InvalidInputError
+from core.errors import IdempotencyKeyReusedError, InvalidInputError
 
 from ..models import IdempotencyRecord
 

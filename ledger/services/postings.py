@@ -13,7 +13,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from people.models import User
-from pojoporssi.errors import ConflictError
+from core.errors import ConflictError
+from core.validators import is_whole_number
 
 from ..errors import (
     AlreadyReversedError,
@@ -40,7 +41,7 @@ def _validate_legs(legs: Sequence[Leg]) -> dict[int, int]:
         raise ValueError("a transaction needs at least two entries")
     per_account: dict[int, int] = defaultdict(int)
     for leg in legs:
-        if isinstance(leg.amount, bool) or not isinstance(leg.amount, int) or leg.amount == 0:
+        if not is_whole_number(leg.amount) or leg.amount == 0:
             raise ValueError(f"entry amount must be a non-zero integer, got {leg.amount!r}")
         per_account[leg.account.pk] += leg.amount
     if sum(leg.amount for leg in legs) != 0:

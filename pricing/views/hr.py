@@ -15,7 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from people.models import User
-from pojoporssi.errors import ApplicationError, InvalidInputError
+from core.errors import ApplicationError, InvalidInputError
 
 from .. import selectors, services
 from ..forms import ParametersForm

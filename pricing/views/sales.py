@@ -12,7 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pojoporssi.errors import ApplicationError, InvalidInputError
+from core.errors import ApplicationError, InvalidInputError
 from rewards.models import RewardCategory
 
 from .. import selectors, services

@@ -22,7 +22,7 @@ from ledger.services import award_create
 from ledger.services.postings import DuplicateTransactionError
 from people.models import EmploymentType, Role
 from people.services import person_deactivate
-from pojoporssi.errors import InvalidInputError, PermissionDeniedError
+from core.errors import InvalidInputError, PermissionDeniedError
 from tests.api_support import db_state
 from tests.conftest import fund_budget
 from tests.ledger.factories import AwardReasonFactory

@@ -12,7 +12,7 @@ from ledger.models import (
 )
 from ledger.selectors import balance_of, ledger_verify
 from ledger.services import award_create, budget_period_open, budget_periods_open, budget_policy_set
-from pojoporssi.errors import InvalidInputError
+from core.errors import InvalidInputError
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from ledger.services import (
     transaction_post,
     wallet_for,
 )
-from pojoporssi.errors import ApplicationError
+from core.errors import ApplicationError
 from tests.people.factories import AgentFactory
 from tests.rewards.conftest import fund_wallets
 from tests.threads import run_in_threads

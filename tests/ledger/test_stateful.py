@@ -40,7 +40,7 @@ from ledger.models import AccountKind, Award, BudgetPolicy, Entry
 from ledger.selectors import balance_of, ledger_verify
 from ledger.services import award_create, budget_period_open, transaction_reverse
 from people.models import User
-from pojoporssi.errors import InvalidInputError
+from core.errors import InvalidInputError
 from rewards.errors import (
     InvalidStateTransitionError,
     NotAnApproverError,

@@ -11,7 +11,7 @@ import pytest
 from ledger.models import AccountKind, Transaction, TransactionKind
 from ledger.selectors import balance_of, ledger_verify
 from ledger.services import account_system
-from pojoporssi.errors import ApplicationError
+from core.errors import ApplicationError
 from rewards import services
 from rewards.models import Redemption, RedemptionState
 from tests.api_support import isolate_throttle_cache

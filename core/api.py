@@ -10,6 +10,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
+from core.validators import is_whole_number
 
 MAX_POINTS = 1_000_000_000
 """No single movement of points is larger than this; keeps every amount far from int64 limits."""
@@ -37,7 +38,7 @@ class PointsField(serializers.IntegerField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool) or not isinstance(data, int):
+        if not is_whole_number(data):
             self.fail("not_integer")
         return super().to_internal_value(data)
 
@@ -56,7 +57,7 @@ class IdField(serializers.IntegerField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool) or not isinstance(data, int):
+        if not is_whole_number(data):
             self.fail("not_integer")
         return super().to_internal_value(data)
 
