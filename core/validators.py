@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TypeGuard
 
 
-def is_whole_number(value: object, *, low: int | None = None, high: int | None = None) -> TypeGuard[int]:
+def is_whole_number(
+    value: object, *, low: int | None = None, high: int | None = None
+) -> TypeGuard[int]:
     """True for a real `int` within `[low, high]` (either bound optional).
 
     Points and counts are money-like: `True`, `"10"` and `10.0` are refused rather than quietly

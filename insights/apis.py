@@ -11,8 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from people.models import EmploymentType
 from core.api import IsHR, Pagination
+from people.models import EmploymentType
 
 from .models import DEFAULT_WINDOW, WINDOWS, InsightsRun, PersonSegment, Segment
 from .selectors import people_filter_parse, person_segment_list, run_latest_or_error, window_blob

@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from people.models import EmploymentType, Team
 from core.errors import InvalidInputError
+from people.models import EmploymentType, Team
 
 from .errors import InsightsNotComputedError
 from .models import DEFAULT_WINDOW, WINDOWS, InsightsRun, InsightsWindow, PersonSegment, Segment

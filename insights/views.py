@@ -15,8 +15,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from people.models import EmploymentType, Team
 from core.errors import InvalidInputError
+from people.models import EmploymentType, Team
 
 from .models import DEFAULT_WINDOW, WINDOWS, InsightsRun, Segment
 from .presentation import SEGMENT_HELP, dashboard_charts, people_table

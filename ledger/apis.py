@@ -12,11 +12,12 @@ from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from people.apis import PersonRefSerializer, TeamRefSerializer
-from people.models import Role, User
 from core.api import IdField, IsHR, IsHROrReadOnly, PointsField, idempotency_key_from
 from core.errors import InvalidInputError, NotFoundError
+from people.apis import PersonRefSerializer, PersonSerializer, TeamRefSerializer
+from people.models import Role, User
 
 from . import selectors, services
 from .errors import UnknownPersonError, UnknownReasonError
@@ -128,6 +129,52 @@ class TransactionSerializer(serializers.ModelSerializer):
 
 class ReverseSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, help_text="Why this is being corrected.")
+
+
+# The "me" summary composes a person with their wallet and budget, so it lives above both.
+class MeSerializer(PersonSerializer):
+    is_hr = serializers.BooleanField()
+    balance = serializers.SerializerMethodField(help_text="Points in the wallet, held included.")
+    held = serializers.SerializerMethodField(
+        help_text="Points reserved by pending holds (bids and entries in drawings)."
+    )
+    available = serializers.SerializerMethodField(help_text="What can be spent: balance - held.")
+    budget_left = serializers.SerializerMethodField()
+
+    class Meta(PersonSerializer.Meta):
+        fields = [
+            *PersonSerializer.Meta.fields, "is_hr", "balance", "held", "available", "budget_left",
+        ]  # fmt: skip
+
+    def _wallet(self, obj: User) -> selectors.WalletSummary:
+        cache = self.context.setdefault("wallets", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = selectors.wallet_summary(user=obj)
+        return cache[obj.pk]
+
+    def get_balance(self, obj: User) -> int:
+        return self._wallet(obj).balance
+
+    def get_held(self, obj: User) -> int:
+        return self._wallet(obj).held
+
+    def get_available(self, obj: User) -> int:
+        return self._wallet(obj).available
+
+    def get_budget_left(self, obj: User) -> int | None:
+        return (
+            selectors.balance_of(user=obj, kind=AccountKind.BUDGET)
+            if obj.role == Role.SUPERVISOR
+            else None
+        )
+
+
+class MeApi(APIView):
+    @extend_schema(
+        responses=MeSerializer, summary="Who I am, my balance and (supervisors) budget left"
+    )
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user).data)
 
 
 class EntryListApi(ListAPIView):

@@ -21,9 +21,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.errors import ApplicationError, IdempotencyKeyReusedError, InvalidInputError
 from people.models import User
 from people.selectors import team_members_of, teams_led_by
-from core.errors import ApplicationError, IdempotencyKeyReusedError, InvalidInputError
 
 from . import selectors, services
 from .describers import titles_for

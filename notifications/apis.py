@@ -11,8 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from people.models import User
 from core.api import IdField, Pagination
+from people.models import User
 
 from . import selectors, services
 from .models import Notification

@@ -10,10 +10,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from ledger.models import AccountKind
-from ledger.selectors import WalletSummary, balance_of, wallet_summary
 from core.api import IdField, IsHR, IsHROrReadOnly
 from core.errors import InvalidInputError
 
@@ -49,41 +46,6 @@ class PersonSerializer(serializers.ModelSerializer):
         return list(TeamRefSerializer(obj.led_teams.all(), many=True).data)
 
 
-class MeSerializer(PersonSerializer):
-    is_hr = serializers.BooleanField()
-    balance = serializers.SerializerMethodField(help_text="Points in the wallet, held included.")
-    held = serializers.SerializerMethodField(
-        help_text="Points reserved by pending holds (bids and entries in drawings)."
-    )
-    available = serializers.SerializerMethodField(help_text="What can be spent: balance - held.")
-    budget_left = serializers.SerializerMethodField()
-
-    class Meta(PersonSerializer.Meta):
-        fields = [
-            *PersonSerializer.Meta.fields, "is_hr", "balance", "held", "available", "budget_left",
-        ]  # fmt: skip
-
-    def _wallet(self, obj: User) -> WalletSummary:
-        cache = self.context.setdefault("wallets", {})
-        if obj.pk not in cache:
-            cache[obj.pk] = wallet_summary(user=obj)
-        return cache[obj.pk]
-
-    def get_balance(self, obj: User) -> int:
-        return self._wallet(obj).balance
-
-    def get_held(self, obj: User) -> int:
-        return self._wallet(obj).held
-
-    def get_available(self, obj: User) -> int:
-        return self._wallet(obj).available
-
-    def get_budget_left(self, obj: User) -> int | None:
-        return (
-            balance_of(user=obj, kind=AccountKind.BUDGET) if obj.role == Role.SUPERVISOR else None
-        )
-
-
 def _team_from(team_id: int | None) -> Team | None:
     if team_id is None:
         return None
@@ -113,14 +75,6 @@ class PersonUpdateSerializer(serializers.Serializer):
     employment_type = serializers.ChoiceField(choices=EmploymentType.choices, required=False)
     preferred_language = serializers.ChoiceField(choices=Language.choices, required=False)
     email = serializers.EmailField(required=False, allow_blank=True)
-
-
-class MeApi(APIView):
-    @extend_schema(
-        responses=MeSerializer, summary="Who I am, my balance and (supervisors) budget left"
-    )
-    def get(self, request: Request) -> Response:
-        return Response(MeSerializer(request.user).data)
 
 
 class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

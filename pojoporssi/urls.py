@@ -35,7 +35,7 @@ api_v1: list[URLPattern | URLResolver] = [
         ObtainAuthToken.as_view(throttle_classes=[AnonRateThrottle]),
         name="api-token",
     ),
-    path("me/", people_apis.MeApi.as_view(), name="api-me"),
+    path("me/", ledger_apis.MeApi.as_view(), name="api-me"),
     path("ledger/entries/", ledger_apis.EntryListApi.as_view(), name="api-entries"),
     path("goal/", rewards_apis.GoalApi.as_view(), name="api-goal"),
     path(

@@ -14,9 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from people.models import User
 from core.api import IsHR, Pagination
 from core.errors import InvalidInputError, NotFoundError
+from people.models import User
 from rewards.errors import UnknownRewardError
 from rewards.models import Reward
 

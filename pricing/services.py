@@ -16,9 +16,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from people.models import User
 from core.errors import InvalidInputError, NotFoundError
 from core.validators import is_whole_number
+from people.models import User
 from rewards.locks import market_clock_exclusive, market_clock_shared
 from rewards.models import Reward, RewardCategory
 

@@ -14,13 +14,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import MAX_ID, IdField, IsHROrReadOnly, PointsField, idempotency_key_from
+from core.errors import InvalidInputError
 from ledger.apis import IDEMPOTENCY_HEADER
 from ledger.selectors import balance_of
 from ledger.services import idempotent_call
 from people.apis import PersonRefSerializer
 from people.models import User
-from core.api import MAX_ID, IdField, IsHROrReadOnly, PointsField, idempotency_key_from
-from core.errors import InvalidInputError
 
 from . import selectors, services
 from .errors import (

@@ -14,9 +14,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from people.models import User
 from core.api import IdField, IsHR, PointsField
 from core.errors import InvalidInputError
+from people.models import User
 
 from . import drawings, selectors
 from .clearing import VERIFY_SNIPPET, lottery_ticket

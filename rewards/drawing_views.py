@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import ApplicationError, InvalidInputError
 from ledger.selectors import wallet_summary
 from people.models import User
-from core.errors import ApplicationError, InvalidInputError
 
 from . import drawings, selectors
 from .clearing import VERIFY_SNIPPET, lottery_ticket

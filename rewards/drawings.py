@@ -24,6 +24,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import InvalidInputError, PermissionDeniedError
+from core.validators import is_whole_number
 from ledger.locks import accounts_lock
 from ledger.models import AccountKind, TransactionKind
 from ledger.services import (
@@ -36,8 +38,6 @@ from ledger.services import (
 )
 from notifications.services import notify_drawing_results
 from people.models import User
-from core.errors import InvalidInputError, PermissionDeniedError
-from core.validators import is_whole_number
 
 from .clearing import SealedBid, auction_clear, lottery_draw, seed_hash
 from .errors import (

@@ -16,13 +16,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import InvalidInputError
+from core.validators import is_whole_number
 from ledger.models import AccountKind, TransactionKind
 from ledger.services import Leg, account_system, transaction_post, transaction_reverse, wallet_for
 from notifications.services import notify_redemption_decided
 from people.models import User
 from people.selectors import person_is_led_by
-from core.errors import InvalidInputError
-from core.validators import is_whole_number
 
 from .errors import (
     InvalidStateTransitionError,

@@ -22,11 +22,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import ApplicationError, IdempotencyKeyReusedError
 from ledger.errors import InsufficientPointsError
 from ledger.selectors import balance_of, wallet_summary
 from ledger.services import idempotent_call
 from people.models import User
-from core.errors import ApplicationError, IdempotencyKeyReusedError
 from pricing import market as pricing
 from pricing.selectors import price_explanation
 

@@ -18,8 +18,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from people.models import EmploymentType
 from core.api import MAX_POINTS
+from people.models import EmploymentType
 from rewards.services import MAX_PRICE
 
 from .errors import ImportFileError

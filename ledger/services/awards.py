@@ -10,11 +10,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.errors import InvalidInputError
+from core.validators import is_whole_number
 from notifications.services import notify_award_received
 from people.models import User
 from people.selectors import person_is_led_by
-from core.errors import InvalidInputError
-from core.validators import is_whole_number
 
 from ..errors import (
     AwardCapExceededError,

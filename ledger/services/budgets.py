@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from people.models import Role, User
 from core.errors import InvalidInputError
 from core.validators import is_whole_number
+from people.models import Role, User
 
 from ..locks import accounts_lock
 from ..models import AccountKind, BudgetMode, BudgetPeriod, BudgetPolicy, TransactionKind

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
-from people.models import User
 from core.errors import ConflictError
 from core.validators import is_whole_number
+from people.models import User
 
 from ..errors import InsufficientPointsError
 from ..locks import accounts_lock, hold_lock

@@ -11,8 +11,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from people.models import User
 from core.errors import IdempotencyKeyReusedError, InvalidInputError
+from people.models import User
 
 from ..models import IdempotencyRecord
 

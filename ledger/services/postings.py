@@ -12,9 +12,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from people.models import User
 from core.errors import ConflictError
 from core.validators import is_whole_number
+from people.models import User
 
 from ..errors import (
     AlreadyReversedError,

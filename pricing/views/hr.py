@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from people.models import User
 from core.errors import ApplicationError, InvalidInputError
+from people.models import User
 
 from .. import selectors, services
 from ..forms import ParametersForm

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from core.errors import InvalidInputError, PermissionDeniedError
 from ledger.errors import (
     AwardCapExceededError,
     BudgetExceededError,
@@ -22,7 +23,6 @@ from ledger.services import award_create
 from ledger.services.postings import DuplicateTransactionError
 from people.models import EmploymentType, Role
 from people.services import person_deactivate
-from core.errors import InvalidInputError, PermissionDeniedError
 from tests.api_support import db_state
 from tests.conftest import fund_budget
 from tests.ledger.factories import AwardReasonFactory

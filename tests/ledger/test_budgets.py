@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 
+from core.errors import InvalidInputError
 from ledger.models import (
     AccountKind,
     BudgetMode,
@@ -12,7 +13,6 @@ from ledger.models import (
 )
 from ledger.selectors import balance_of, ledger_verify
 from ledger.services import award_create, budget_period_open, budget_periods_open, budget_policy_set
-from core.errors import InvalidInputError
 
 pytestmark = pytest.mark.django_db
 

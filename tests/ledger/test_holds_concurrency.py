@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 
+from core.errors import ApplicationError
 from ledger.models import AccountKind, Hold, HoldState, Transaction, TransactionKind
 from ledger.selectors import ledger_verify, wallet_summary
 from ledger.services import (
@@ -17,7 +18,6 @@ from ledger.services import (
     transaction_post,
     wallet_for,
 )
-from core.errors import ApplicationError
 from tests.people.factories import AgentFactory
 from tests.rewards.conftest import fund_wallets
 from tests.threads import run_in_threads

@@ -29,6 +29,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from core.errors import InvalidInputError
 from ledger.errors import (
     AlreadyReversedError,
     BudgetExceededError,
@@ -40,7 +41,6 @@ from ledger.models import AccountKind, Award, BudgetPolicy, Entry
 from ledger.selectors import balance_of, ledger_verify
 from ledger.services import award_create, budget_period_open, transaction_reverse
 from people.models import User
-from core.errors import InvalidInputError
 from rewards.errors import (
     InvalidStateTransitionError,
     NotAnApproverError,

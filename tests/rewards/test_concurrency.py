@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from core.errors import ApplicationError
 from ledger.models import AccountKind, Transaction, TransactionKind
 from ledger.selectors import balance_of, ledger_verify
 from ledger.services import account_system
-from core.errors import ApplicationError
 from rewards import services
 from rewards.models import Redemption, RedemptionState
 from tests.api_support import isolate_throttle_cache

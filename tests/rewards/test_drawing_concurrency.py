@@ -15,10 +15,10 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
+from core.errors import ApplicationError
 from ledger.models import AccountKind, Hold, HoldState, Transaction, TransactionKind
 from ledger.selectors import ledger_verify, wallet_summary
 from ledger.services import account_system
-from core.errors import ApplicationError
 from rewards import drawings as drawing_services
 from rewards.drawings import bid_place, drawing_close
 from rewards.models import Bid, BidResult, Drawing, DrawingState, Redemption

@@ -10,11 +10,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.errors import ApplicationError, InvalidInputError, PermissionDeniedError
 from ledger.models import AccountKind, Hold, HoldState, Transaction
 from ledger.selectors import ledger_verify, wallet_summary
 from ledger.services import account_system
 from notifications.models import Notification
-from core.errors import ApplicationError, InvalidInputError, PermissionDeniedError
 from rewards import services
 from rewards.clearing import lottery_draw, seed_hash
 from rewards.drawings import bid_place, bid_withdraw, drawing_close, drawing_create

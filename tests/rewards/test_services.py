@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.errors import InvalidInputError
 from ledger.errors import InsufficientPointsError
 from ledger.models import AccountKind, Entry, Transaction, TransactionKind
 from ledger.selectors import balance_of, ledger_verify
 from ledger.services import award_create
-from core.errors import InvalidInputError
 from rewards import selectors, services
 from rewards.errors import (
     InvalidStateTransitionError,
