@@ -12,7 +12,7 @@ from ledger import apis as ledger_apis
 from notifications import apis as notifications_apis
 from people import apis as people_apis
 from rewards import apis as rewards_apis
-from rewards import drawing_apis
+from rewards.drawings import apis as drawing_apis
 
 from .health import healthz
 

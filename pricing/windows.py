@@ -26,8 +26,8 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, Subquery
 
+from rewards.drawings.selectors import drawing_participants
 from rewards.models import Redemption, RedemptionState, Reward, RewardActivation
-from rewards.selectors import drawing_participants
 
 from .engine import FloatArray, Model, grid_ceil, grid_floor, grid_next
 from .models import ParameterSet, Tick

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
-from django.utils.translation import get_language
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -18,13 +17,11 @@ from core.api import MAX_ID, IdField, IsHROrReadOnly, PointsField, idempotency_k
 from core.errors import InvalidInputError
 from ledger.apis import IDEMPOTENCY_HEADER
 from ledger.selectors import balance_of
-from ledger.services import idempotent_call
 from people.apis import PersonRefSerializer
 from people.models import User
 
 from . import selectors, services
 from .errors import (
-    NotYourQuoteError,
     NotYourRedemptionError,
     PriceChangedError,
     UnknownRewardError,
@@ -174,16 +171,6 @@ class GoalWriteSerializer(serializers.Serializer):
 
 # --- rewards ------------------------------------------------------------------------------------
 
-ORDERINGS = {
-    "price": ("current_price", "id"),
-    "-price": ("-current_price", "id"),
-    "name": ("name", "id"),
-    "-name": ("-name", "id"),
-    "popularity": ("popularity", "id"),
-    "-popularity": ("-popularity", "id"),
-    "newest": ("-created_at", "-id"),
-}
-
 
 class RewardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The catalogue: everyone browses it and asks for quotes; HR manages it."""
@@ -198,48 +185,24 @@ class RewardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return list(super().get_permissions())
 
     def get_queryset(self) -> QuerySet[Reward]:
-        qs = selectors.rewards_for(user=_user(self.request))
+        user = _user(self.request)
         if self.action != "list":
-            return qs
+            return selectors.rewards_for(user=user)
         params = self.request.query_params
-        category = params.get("category")
-        if category:
-            if category not in RewardCategory.values:
-                raise InvalidInputError(
-                    fields={"category": [f"One of: {', '.join(RewardCategory.values)}."]}
-                )
-            qs = qs.filter(category=category)
-        search = params.get("search", "").strip()
-        if search:
-            qs = qs.filter(
-                Q(name_fi__icontains=search)
-                | Q(name_en__icontains=search)
-                | Q(description_fi__icontains=search)
-                | Q(description_en__icontains=search)
-            )
-        ordering = params.get("ordering", "name")
-        if ordering not in ORDERINGS:
-            raise InvalidInputError(fields={"ordering": [f"One of: {', '.join(ORDERINGS)}."]})
-        name_field = "name_en" if (get_language() or "fi").startswith("en") else "name_fi"
-        qs = qs.annotate(
-            popularity=Count(
-                "redemptions",
-                filter=~Q(
-                    redemptions__state__in=[RedemptionState.CANCELLED, RedemptionState.REJECTED]
-                ),
-            )
+        return selectors.reward_catalogue(
+            user=user,
+            category=params.get("category", ""),
+            search=params.get("search", ""),
+            ordering=params.get("ordering", "name"),
         )
-        order = [
-            f.replace("name", name_field) if f.lstrip("-") == "name" else f
-            for f in ORDERINGS[ordering]
-        ]
-        return qs.order_by(*order)
 
     @extend_schema(
         parameters=[
             OpenApiParameter("category", str, enum=RewardCategory.values),
             OpenApiParameter("search", str, description="Words in the name or description."),
-            OpenApiParameter("ordering", str, enum=list(ORDERINGS), default="name"),
+            OpenApiParameter(
+                "ordering", str, enum=list(selectors.CATALOGUE_ORDERINGS), default="name"
+            ),
         ]
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -365,27 +328,16 @@ class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         values = data.validated_data
         employee = _user(request)
 
-        def call() -> tuple[int, Any]:
-            quote = Quote.objects.filter(pk=values["quote"], employee=employee).first()
-            if quote is None:
-                raise NotYourQuoteError(extra={"field": "quote"})
-            redemption = services.redemption_create(employee=employee, quote=quote)
-            return status.HTTP_201_CREATED, RedemptionReceiptSerializer(redemption).data
-
         try:
-            code, body, _replayed = idempotent_call(
-                user=employee,
-                key=idempotency_key_from(request),
+            code, body = services.redemption_purchase(
+                employee=employee,
+                quote_id=values["quote"],
+                idempotency_key=idempotency_key_from(request),
                 scope="redemptions.create",
-                payload=dict(values),
-                call=call,
+                answer=lambda redemption: RedemptionReceiptSerializer(redemption).data,
             )
         except PriceChangedError as exc:
-            # The refusal rolled back everything written for the request (the idempotency
-            # record too); only now can a fresh quote be written that outlives it.
-            reward = Reward.objects.get(pk=exc.reward_id)
-            fresh = services.quote_create(employee=employee, reward=reward)
-            exc.extra["quote"] = QuoteSerializer(fresh).data
+            exc.extra["quote"] = QuoteSerializer(exc.fresh_quote).data
             raise
         return Response(body, status=code)
 

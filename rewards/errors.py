@@ -1,8 +1,15 @@
 """Refusals of the market, each with a stable code."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ConflictError, NotFoundError, PermissionDeniedError
+
+if TYPE_CHECKING:
+    from .models import Quote
 
 
 class OutOfStockError(ConflictError):
@@ -15,6 +22,9 @@ class PriceChangedError(ConflictError):
 
     code = "price_changed"
     default_message = _("The price has changed since your quote. Here is a new quote.")
+
+    fresh_quote: Quote | None = None
+    """Written after the refused request rolled back (`redemption_purchase`), so it outlives it."""
 
     @property
     def reward_id(self) -> int:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 
+from core.errors import InvalidInputError
 from ledger.models import AccountKind, Entry, TransactionKind
 from ledger.selectors import balance_of
 from people.models import User
 
-from .models import Bid, BidResult, Drawing, DrawingState, Goal, Redemption, Reward
+from .models import Goal, Redemption, RedemptionState, Reward, RewardCategory
 
 EARNING_WINDOW_DAYS = 90
 
@@ -23,6 +24,59 @@ def rewards_for(*, user: User) -> QuerySet[Reward]:
     """The catalogue as `user` sees it: HR sees inactive rewards too."""
     qs = Reward.objects.all()
     return qs if user.is_hr else qs.filter(active=True)
+
+
+CATALOGUE_ORDERINGS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "id"),
+    "-name": ("-name", "id"),
+    "price": ("current_price", "name", "id"),
+    "-price": ("-current_price", "name", "id"),
+    "popularity": ("popularity", "name", "id"),
+    "-popularity": ("-popularity", "name", "id"),
+    "newest": ("-created_at", "-id"),
+}
+"""How the catalogue can be ordered; `name` is the reward's name in the reader's language."""
+
+
+def with_popularity(qs: QuerySet[Reward]) -> QuerySet[Reward]:
+    """Annotate `popularity`: redemptions of each reward that were neither cancelled nor rejected."""
+    return qs.annotate(
+        popularity=Count(
+            "redemptions",
+            filter=~Q(redemptions__state__in=[RedemptionState.CANCELLED, RedemptionState.REJECTED]),
+        )
+    )
+
+
+def reward_catalogue(
+    *, user: User, category: str = "", search: str = "", ordering: str = "name"
+) -> QuerySet[Reward]:
+    """The catalogue as `user` sees it, in one category (or all), with `search`'s words in a name
+    or description, annotated with its popularity and ordered by `ordering`: the market page and
+    the API list the same rewards in the same order."""
+    errors: dict[str, list[str]] = {}
+    if category and category not in RewardCategory.values:
+        errors["category"] = [f"One of: {', '.join(RewardCategory.values)}."]
+    if ordering not in CATALOGUE_ORDERINGS:
+        errors["ordering"] = [f"One of: {', '.join(CATALOGUE_ORDERINGS)}."]
+    if errors:
+        raise InvalidInputError(fields=errors)
+    qs = rewards_for(user=user)
+    if category:
+        qs = qs.filter(category=category)
+    if search := search.strip():
+        qs = qs.filter(
+            Q(name_fi__icontains=search)
+            | Q(name_en__icontains=search)
+            | Q(description_fi__icontains=search)
+            | Q(description_en__icontains=search)
+        )
+    name = "name_en" if (get_language() or "fi").startswith("en") else "name_fi"
+    order = [
+        name if f == "name" else f"-{name}" if f == "-name" else f
+        for f in CATALOGUE_ORDERINGS[ordering]
+    ]
+    return with_popularity(qs).order_by(*order)
 
 
 def redemptions_visible_to(*, user: User) -> QuerySet[Redemption]:
@@ -93,49 +147,3 @@ def goal_progress(*, user: User) -> GoalProgress | None:
 
 
 # --- Drawings -----------------------------------------------------------------------------------
-
-
-def drawing_participants(*, start: datetime, end: datetime) -> QuerySet[Bid, dict[str, Any]]:
-    """(reward_id, employee_id) once per distinct bidder or entrant whose bid was live at the close
-    of a drawing that closed in [start, end): the drawing's demand for the pricing window."""
-    return (
-        Bid.objects.filter(
-            drawing__closed_at__gte=start,
-            drawing__closed_at__lt=end,
-            result__in=[BidResult.WON, BidResult.LOST],
-        )
-        .annotate(reward_id=F("drawing__reward_id"))
-        .values("reward_id", "employee_id")
-        .distinct()
-    )
-
-
-def drawings_for(*, user: User) -> QuerySet[Drawing]:
-    """Every drawing (they are public), soonest closing first among the live ones."""
-    return Drawing.objects.select_related("reward").annotate(
-        live_bidders=Count("bids", filter=Q(bids__withdrawn=False))
-    )
-
-
-def drawing_live_bidders(*, drawing: Drawing) -> int:
-    """How many people have a live bid or entry (their amounts stay sealed)."""
-    if drawing.state == DrawingState.CLOSED:
-        return drawing.bidders
-    return Bid.objects.filter(drawing=drawing, withdrawn=False).count()
-
-
-def bid_of(*, drawing: Drawing, user: User) -> Bid | None:
-    return (
-        Bid.objects.select_related("hold", "redemption")
-        .filter(drawing=drawing, employee=user)
-        .first()
-    )
-
-
-def drawing_entries(*, drawing: Drawing) -> list[Bid]:
-    """After the close: the live bids or entries (ids, amounts, results) for anyone to check."""
-    if drawing.state != DrawingState.CLOSED:
-        return []
-    return list(
-        Bid.objects.filter(drawing=drawing, withdrawn=False).order_by("-amount", "placed_at", "pk")
-    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .drawings import drawing_close, drawing_open, drawings_sweep
+from .drawings.services import drawing_close, drawing_open, drawings_sweep
 from .errors import DrawingNotDueError
 from .models import Drawing
 

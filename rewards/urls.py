@@ -1,10 +1,9 @@
 from django.urls import path
 
-from . import drawing_views, views
+from . import views
+from .drawings import views as drawing_views
 
 urlpatterns = [
-    path("market/", views.reward_list_view, name="market"),
-    path("market/<int:pk>/", views.reward_detail_view, name="reward-detail"),
     path("market/<int:pk>/quote/", views.quote_create_view, name="quote-create"),
     path("market/<int:pk>/goal/", views.goal_set_view, name="goal-set"),
     path("market/quotes/<int:pk>/", views.redemption_confirm_view, name="redemption-confirm"),

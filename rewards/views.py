@@ -8,32 +8,26 @@ refusal from a service becomes a message on the page, never a 500.
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError, IdempotencyKeyReusedError
 from ledger.errors import InsufficientPointsError
 from ledger.selectors import balance_of, wallet_summary
-from ledger.services import idempotent_call
 from people.models import User
-from pricing import market as pricing
-from pricing.selectors import price_explanation
 
 from . import selectors, services
 from .errors import PriceChangedError, RewardInactiveError
-from .forms import ConfirmForm, HRRedemptionFilterForm, MarketFilterForm, RejectForm
-from .models import LIVE_DRAWING_STATES, Quote, Redemption, RedemptionState, Reward
+from .forms import ConfirmForm, HRRedemptionFilterForm, RejectForm
+from .models import Quote, Redemption, RedemptionState
 
 CONFIRM_SCOPE = "redemptions.create.html"
 HR_PAGE_SIZE = 50
@@ -45,95 +39,9 @@ def _me(request: HttpRequest) -> User:
     return user
 
 
-def _change_percent(reward: Reward) -> float:
-    return round((reward.current_price - reward.base_price) * 100 / reward.base_price, 1)
-
-
-def _with_popularity(qs: QuerySet[Reward]) -> QuerySet[Reward]:
-    return qs.annotate(
-        popularity=Count(
-            "redemptions",
-            filter=~Q(redemptions__state__in=[RedemptionState.CANCELLED, RedemptionState.REJECTED]),
-        )
-    )
-
-
 def _goal_reward_id(user: User) -> int | None:
     goal = getattr(user, "goal", None)
     return goal.reward_id if goal is not None else None
-
-
-# --- Catalogue ----------------------------------------------------------------------------------
-
-
-@login_required
-def reward_list_view(request: HttpRequest) -> HttpResponse:
-    me = _me(request)
-    form = MarketFilterForm(request.GET or None)
-    qs = _with_popularity(selectors.rewards_for(user=me).filter(active=True))
-    data = form.cleaned_data if form.is_valid() else {}
-    if data.get("category"):
-        qs = qs.filter(category=data["category"])
-    if search := (data.get("q") or "").strip():
-        qs = qs.filter(
-            Q(name_fi__icontains=search)
-            | Q(name_en__icontains=search)
-            | Q(description_fi__icontains=search)
-            | Q(description_en__icontains=search)
-        )
-    name = "name_en" if (get_language() or "fi").startswith("en") else "name_fi"
-    order = {
-        "price": ["current_price", name],
-        "-price": ["-current_price", name],
-        "-popularity": ["-popularity", name],
-        "newest": ["-created_at", "-id"],
-    }.get(data.get("sort") or "", [name, "id"])
-    rewards = list(pricing.with_pricing(qs).order_by(*order))
-    balance = wallet_summary(user=me).available  # held points cannot be spent
-    priced = pricing.cards_pricing(rewards)
-    cards = [
-        {
-            "reward": r,
-            "pricing": priced[r.pk],
-            "affordable": priced[r.pk].pay <= balance,
-            "missing": max(0, priced[r.pk].pay - balance),
-        }
-        for r in rewards
-    ]
-    context = {
-        "form": form,
-        "cards": cards,
-        "balance": balance,
-        "goal_reward_id": _goal_reward_id(me),
-        "filtered": bool(data.get("category") or search),
-        "movers": pricing.ticker(),
-        "countdown": pricing.countdown(),
-    }
-    return render(request, "rewards/market.html", context)
-
-
-@login_required
-def reward_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    me = _me(request)
-    reward = get_object_or_404(
-        pricing.with_pricing(_with_popularity(selectors.rewards_for(user=me))), pk=pk
-    )
-    balance = wallet_summary(user=me).available  # held points cannot be spent
-    priced = pricing.cards_pricing([reward])[reward.pk]
-    days = pricing.days_from(request.GET.get("days"))
-    context = {
-        "drawing": reward.drawings.filter(state__in=LIVE_DRAWING_STATES).first(),
-        "reward": reward,
-        "pricing": priced,
-        "vs_base": _change_percent(reward),
-        "balance": balance,
-        "missing": max(0, priced.pay - balance),
-        "is_goal": _goal_reward_id(me) == reward.pk,
-        "history": pricing.history(reward=reward, days=days),
-        "history_days": pricing.HISTORY_DAYS,
-        "explanation": price_explanation(reward=reward),
-    }
-    return render(request, "rewards/detail.html", context)
 
 
 # --- Redeem flow --------------------------------------------------------------------------------
@@ -153,19 +61,6 @@ def quote_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("redemption-confirm", pk=quote.pk)
 
 
-def _confirm(*, me: User, quote: Quote, form_key: str) -> int:
-    """Buy with the quote once per form key: a double submit replays the first answer."""
-
-    def call() -> tuple[int, Any]:
-        redemption = services.redemption_create(employee=me, quote=quote)
-        return 201, {"redemption": redemption.pk}
-
-    _status, body, _replayed = idempotent_call(
-        user=me, key=form_key, scope=CONFIRM_SCOPE, payload={"quote": quote.pk}, call=call
-    )
-    return int(body["redemption"])
-
-
 @login_required
 def redemption_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The price promise with its countdown, and the button that buys."""
@@ -178,14 +73,18 @@ def redemption_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("This form has expired. Please send it again."))
             return redirect("redemption-confirm", pk=quote.pk)
         try:
-            redemption_id = _confirm(me=me, quote=quote, form_key=form.cleaned_data["form_key"])
-        except PriceChangedError:
-            # Everything the refusal touched has rolled back; a fresh quote can outlive it.
-            try:
-                fresh = services.quote_create(employee=me, reward=reward)
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
-                return redirect("reward-detail", pk=reward.pk)
+            # Once per form key: a double submit replays the first answer.
+            _status, body = services.redemption_purchase(
+                employee=me,
+                quote_id=quote.pk,
+                idempotency_key=form.cleaned_data["form_key"],
+                scope=CONFIRM_SCOPE,
+                answer=lambda redemption: {"redemption": redemption.pk},
+            )
+            redemption_id = int(body["redemption"])
+        except PriceChangedError as exc:
+            fresh = exc.fresh_quote
+            assert fresh is not None
             messages.warning(
                 request,
                 _(

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rewards.clearing import (
+from rewards.drawings.clearing import (
     VERIFY_SNIPPET,
     SealedBid,
     auction_clear,

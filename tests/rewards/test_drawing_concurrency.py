@@ -19,8 +19,8 @@ from core.errors import ApplicationError
 from ledger.models import AccountKind, Hold, HoldState, Transaction, TransactionKind
 from ledger.selectors import ledger_verify, wallet_summary
 from ledger.services import account_system
-from rewards import drawings as drawing_services
 from rewards.drawings import bid_place, drawing_close
+from rewards.drawings import services as drawing_services
 from rewards.models import Bid, BidResult, Drawing, DrawingState, Redemption
 from tests.api_support import isolate_throttle_cache
 from tests.people.factories import AgentFactory

@@ -16,8 +16,9 @@ from ledger.selectors import ledger_verify, wallet_summary
 from ledger.services import account_system
 from notifications.models import Notification
 from rewards import services
-from rewards.clearing import lottery_draw, seed_hash
 from rewards.drawings import bid_place, bid_withdraw, drawing_close, drawing_create
+from rewards.drawings.clearing import lottery_draw, seed_hash
+from rewards.drawings.selectors import drawing_participants
 from rewards.errors import (
     DrawingClosedError,
     DrawingNotDueError,
@@ -26,7 +27,6 @@ from rewards.errors import (
     RewardInDrawingError,
 )
 from rewards.models import Bid, BidResult, Drawing, DrawingState, Redemption, RedemptionState
-from rewards.selectors import drawing_participants
 from tests.people.factories import AgentFactory, HRFactory
 from tests.rewards.drawing_support import make_drawing, make_due
 from tests.rewards.factories import RewardFactory
@@ -357,9 +357,10 @@ def test_create_schedules_the_open_and_close_jobs_after_commit(django_capture_on
 
     from rewards import tasks
 
+    # The service sends the registered tasks by name; their apply_async is what a broker sees.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(tasks, "drawing_open_task", FakeTask("open"))
-        patch.setattr(tasks, "drawing_close_task", FakeTask("close"))
+        patch.setattr(tasks.drawing_open_task, "apply_async", FakeTask("open").apply_async)
+        patch.setattr(tasks.drawing_close_task, "apply_async", FakeTask("close").apply_async)
         with django_capture_on_commit_callbacks(execute=True):
             drawing = drawing_create(
                 actor=HRFactory(),

@@ -16,10 +16,11 @@ from core.errors import ApplicationError, InvalidInputError
 from ledger.selectors import wallet_summary
 from people.models import User
 
-from . import drawings, selectors
+from ..models import LIVE_DRAWING_STATES, Drawing, DrawingRule, DrawingState
+from . import selectors
+from . import services as drawings
 from .clearing import VERIFY_SNIPPET, lottery_ticket
-from .drawing_forms import BidForm, DrawingCreateForm
-from .models import LIVE_DRAWING_STATES, Drawing, DrawingRule, DrawingState
+from .forms import BidForm, DrawingCreateForm
 
 
 def _me(request: HttpRequest) -> User:

@@ -20,11 +20,11 @@ import secrets
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInputError, PermissionDeniedError
+from core.jobs import job_send_on_commit
 from core.validators import is_whole_number
 from ledger.locks import accounts_lock
 from ledger.models import AccountKind, TransactionKind
@@ -39,8 +39,7 @@ from ledger.services import (
 from notifications.services import notify_drawing_results
 from people.models import User
 
-from .clearing import SealedBid, auction_clear, lottery_draw, seed_hash
-from .errors import (
+from ..errors import (
     DrawingClosedError,
     DrawingNotDueError,
     DrawingNotOpenError,
@@ -49,19 +48,19 @@ from .errors import (
     RewardInactiveError,
     RewardInDrawingError,
 )
-from .locks import drawing_lock, market_clock_shared, reward_lock
-from .models import (
+from ..locks import drawing_lock, market_clock_shared, reward_lock
+from ..models import (
     LIVE_DRAWING_STATES,
     Bid,
     BidResult,
     Drawing,
     DrawingRule,
     DrawingState,
-    Redemption,
-    RedemptionState,
     Reward,
 )
-from .prices import price_now
+from ..prices import price_now
+from ..services.redemptions import redemption_record
+from .clearing import SealedBid, auction_clear, lottery_draw, seed_hash
 
 logger = logging.getLogger(__name__)
 
@@ -71,14 +70,11 @@ MAX_BID = 10_000_000
 def _schedule(drawing: Drawing) -> None:
     """After commit: an open job at opens_at (if in the future) and a close job at closes_at.
     The sweeper catches anything a lost message misses."""
-    from .tasks import drawing_close_task, drawing_open_task
-
-    def send() -> None:
-        if drawing.state == DrawingState.SCHEDULED:
-            drawing_open_task.apply_async(kwargs={"drawing_id": drawing.pk}, eta=drawing.opens_at)
-        drawing_close_task.apply_async(kwargs={"drawing_id": drawing.pk}, eta=drawing.closes_at)
-
-    transaction.on_commit(send, robust=True)
+    if drawing.state == DrawingState.SCHEDULED:
+        job_send_on_commit(
+            "rewards.tasks.drawing_open", eta=drawing.opens_at, drawing_id=drawing.pk
+        )
+    job_send_on_commit("rewards.tasks.drawing_close", eta=drawing.closes_at, drawing_id=drawing.pk)
 
 
 def _open(*, drawing: Drawing, reward: Reward, now: datetime) -> None:
@@ -290,21 +286,8 @@ def _settle_winner(
         created_at=now,
     )
     assert hold.posting is not None
-    if reward.stock is not None:  # HR may have made it unlimited meanwhile
-        taken = Reward.objects.filter(pk=reward.pk, stock__gte=1).update(stock=F("stock") - 1)
-        if not taken:  # pragma: no cover - k never exceeds the stock locked above
-            raise OutOfStockError()
-    state = RedemptionState.PENDING if reward.needs_approval else RedemptionState.APPROVED
-    bid.redemption = Redemption.objects.create(
-        employee=bid.employee,
-        reward=reward,
-        quote=None,
-        price_paid=price,
-        state=state,
-        debit=hold.posting,
-        created_at=now,
-        updated_at=now,
-        settled_at=now if state == RedemptionState.APPROVED else None,
+    bid.redemption = redemption_record(
+        employee=bid.employee, reward=reward, quote=None, price=price, debit=hold.posting, now=now
     )
     bid.result = BidResult.WON
 

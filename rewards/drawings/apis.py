@@ -18,10 +18,11 @@ from core.api import IdField, IsHR, PointsField
 from core.errors import InvalidInputError
 from people.models import User
 
-from . import drawings, selectors
+from ..errors import UnknownRewardError
+from ..models import Bid, Drawing, DrawingRule, DrawingState, Reward
+from . import selectors
+from . import services as drawings
 from .clearing import VERIFY_SNIPPET, lottery_ticket
-from .errors import UnknownRewardError
-from .models import Bid, Drawing, DrawingRule, DrawingState, Reward
 
 
 def _user(request: Request) -> User:
@@ -155,7 +156,7 @@ class DrawingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return qs.order_by("-closes_at", "-id")
 
     def get_object(self) -> Drawing:
-        from .errors import UnknownDrawingError
+        from ..errors import UnknownDrawingError
 
         drawing = self.get_queryset().filter(pk=int(self.kwargs["pk"])).first()
         if drawing is None:

@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .drawings import MAX_BID
-from .models import DrawingRule, Reward
+from ..models import DrawingRule, Reward
+from .services import MAX_BID
 
 
 class BidForm(forms.Form):

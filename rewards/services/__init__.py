@@ -1,0 +1,49 @@
+"""Every write of the market, by concern: the catalogue, quotes, redemptions, goals.
+
+Drawings (auctions and lotteries) are a package of their own, `rewards.drawings`.
+"""
+
+from .catalogue import (
+    MAX_PRICE,
+    MAX_STOCK,
+    reward_activate,
+    reward_create,
+    reward_deactivate,
+    reward_price_set,
+    reward_restock,
+    reward_update,
+)
+from .goals import goal_clear, goal_set
+from .quotes import quote_create
+from .redemptions import (
+    can_decide,
+    redemption_approve,
+    redemption_cancel,
+    redemption_create,
+    redemption_fulfil,
+    redemption_purchase,
+    redemption_record,
+    redemption_reject,
+)
+
+__all__ = [
+    "MAX_PRICE",
+    "MAX_STOCK",
+    "can_decide",
+    "goal_clear",
+    "goal_set",
+    "quote_create",
+    "redemption_approve",
+    "redemption_cancel",
+    "redemption_create",
+    "redemption_fulfil",
+    "redemption_purchase",
+    "redemption_record",
+    "redemption_reject",
+    "reward_activate",
+    "reward_create",
+    "reward_deactivate",
+    "reward_price_set",
+    "reward_restock",
+    "reward_update",
+]
