@@ -7,13 +7,14 @@ run:
 test:
 	scripts/test.sh $(ARGS)
 
-# All three linters run even if one fails; the target fails if any did.
+# All four linters run even if one fails; the target fails if any did.
 lint:
 	@bash scripts/ensure-venv.sh dev
 	@rc=0; \
 	.venv/bin/ruff check . || rc=1; \
 	.venv/bin/ruff format --check . || rc=1; \
 	.venv/bin/mypy . || rc=1; \
+	.venv/bin/lint-imports || rc=1; \
 	exit $$rc
 
 # Benchmarks print figures on a throwaway PostgreSQL (or on DATABASE_URL if set).
