@@ -20,6 +20,10 @@ def job_send_on_commit(task_name: str, *, eta: datetime | None = None, **kwargs:
     """
 
     def send() -> None:
-        current_app.tasks[task_name].apply_async(kwargs=kwargs, eta=eta)
+        task = current_app.tasks[task_name]
+        if eta is None:
+            task.apply_async(kwargs=kwargs)
+        else:
+            task.apply_async(kwargs=kwargs, eta=eta)
 
     transaction.on_commit(send, robust=True)

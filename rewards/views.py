@@ -1,5 +1,6 @@
-"""HTML pages of the market: the catalogue, the redeem flow (quote → confirm → receipt), my
-redemptions, the supervisor's approval queue and HR's view of every redemption.
+"""HTML pages of the market: the redeem flow (quote → confirm → receipt), my redemptions, goals,
+the supervisor's approval queue and HR's view of every redemption. The catalogue's pages show
+prices, so pricing serves them (`pricing/views/market.py`).
 
 Views shape what the selectors return and hand input to the same services the API calls; a
 refusal from a service becomes a message on the page, never a 500.
@@ -37,11 +38,6 @@ def _me(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)  # every view here is behind login_required
     return user
-
-
-def _goal_reward_id(user: User) -> int | None:
-    goal = getattr(user, "goal", None)
-    return goal.reward_id if goal is not None else None
 
 
 # --- Redeem flow --------------------------------------------------------------------------------
