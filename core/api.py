@@ -22,45 +22,43 @@ class Pagination(PageNumberPagination):
     max_page_size = 200
 
 
-class PointsField(serializers.IntegerField):
-    """A positive whole number of points, given as a JSON integer.
+class WholeNumberField(serializers.IntegerField):
+    """A whole number from 1 to `largest`, given as a JSON integer.
 
-    DRF's IntegerField accepts "10" and 10.0; money does not: a string or a float is refused,
-    so a client bug cannot slip through as a silent conversion.
+    DRF's IntegerField accepts "10" and 10.0; money and ids do not: a string or a float is
+    refused, so a client bug cannot slip through as a silent conversion.
     """
+
+    largest = MAX_POINTS
+    default_error_messages = {"not_integer": _("Must be a whole number (a JSON integer).")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", self.largest)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        if not is_whole_number(data):
+            self.fail("not_integer")
+        return super().to_internal_value(data)
+
+
+class PointsField(WholeNumberField):
+    """A positive whole number of points, given as a JSON integer."""
 
     default_error_messages = {
         "not_integer": _("Points must be a whole number (a JSON integer)."),
     }
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_POINTS)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data: Any) -> int:
-        if not is_whole_number(data):
-            self.fail("not_integer")
-        return super().to_internal_value(data)
-
 
 MAX_ID = 2**63 - 1
 
 
-class IdField(serializers.IntegerField):
+class IdField(WholeNumberField):
     """A primary key given as a JSON integer; anything out of range is a 400, never a DB error."""
 
+    largest = MAX_ID
     default_error_messages = {"not_integer": _("Must be an id (a JSON integer).")}
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data: Any) -> int:
-        if not is_whole_number(data):
-            self.fail("not_integer")
-        return super().to_internal_value(data)
 
 
 class IsHR(BasePermission):
