@@ -11,16 +11,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.jobs import job_send_on_commit
 from people.models import User
 
 from .events import AwardReceived, DrawingClosed, RedemptionDecided, RedemptionDecision
 from .models import Notification, NotificationKind
 
 logger = logging.getLogger(__name__)
+
+# The tasks (`tasks.py`) call this module, so it queues them by name rather than import them.
+NOTIFY_TASK = "notifications.tasks.notify"
+NOTIFY_MANY_TASK = "notifications.tasks.notify_many"
 
 _muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
 
@@ -79,16 +83,11 @@ def notify_after_commit(
     *, recipient_id: int, kind: str, params: dict[str, Any], link: str = ""
 ) -> None:
     """Queue the notification for after the current transaction commits (never before: a rolled
-    back award must not announce itself). `robust`: a broker hiccup must not fail a committed
-    request; it is logged instead."""
+    back award must not announce itself). A broker hiccup must not fail a committed request; it
+    is logged instead (see `job_send_on_commit`)."""
     if _muted.get():
         return
-    from .tasks import notify  # the task module imports this one
-
-    transaction.on_commit(
-        lambda: notify.delay(recipient_id=recipient_id, kind=kind, params=params, link=link),
-        robust=True,
-    )
+    job_send_on_commit(NOTIFY_TASK, recipient_id=recipient_id, kind=kind, params=params, link=link)
 
 
 # --- Events of the other apps, turned into notifications ---------------------------------------
@@ -167,6 +166,4 @@ def notify_drawing_closed(event: DrawingClosed) -> None:
         }
         for result in event.results
     ]
-    from .tasks import notify_many  # the task module imports this one
-
-    transaction.on_commit(lambda: notify_many.delay(items=items), robust=True)
+    job_send_on_commit(NOTIFY_MANY_TASK, items=items)
