@@ -5,8 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from celery import current_app
+from celery import Task, current_app
 from django.db import transaction
+
+
+def job_task(task_name: str) -> Task[Any, Any]:
+    """The Celery task registered as `task_name`; `NotRegistered` if no app's `tasks.py` has it.
+
+    Celery's autodiscovery is lazy: a worker (or `celery shell`) imports every app's `tasks.py`
+    at start, but a web process or a management command has registered only the tasks whose
+    modules something happened to import. So a miss first runs the discovery, once."""
+    if task_name not in current_app.tasks:
+        current_app.autodiscover_tasks(force=True)
+    return current_app.tasks[task_name]
 
 
 def job_send_on_commit(task_name: str, *, eta: datetime | None = None, **kwargs: Any) -> None:
@@ -20,7 +31,7 @@ def job_send_on_commit(task_name: str, *, eta: datetime | None = None, **kwargs:
     """
 
     def send() -> None:
-        task = current_app.tasks[task_name]
+        task = job_task(task_name)
         if eta is None:
             task.apply_async(kwargs=kwargs)
         else:

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core.jobs import job_send_on_commit
 from ledger.models import Transaction
 
 from .analysis.loading import population_load
@@ -97,8 +98,6 @@ def insights_recompute(*, as_of: datetime | None = None) -> InsightsRun | None:
 
 
 def insights_recompute_request() -> None:
-    """Queue a recomputation (after the current transaction commits)."""
-    from .tasks import insights_recompute as task
-
-    # robust: a broker that is down is logged, never a failed request.
-    transaction.on_commit(task.delay, robust=True)
+    """Queue a recomputation after the current transaction commits; a broker that is down is
+    logged, never a failed request. By task name: the task module imports this one."""
+    job_send_on_commit("insights.tasks.insights_recompute")

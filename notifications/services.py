@@ -11,15 +11,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.jobs import job_send_on_commit
 from people.models import User
 
+from .events import AwardReceived, DrawingClosed, RedemptionDecided, RedemptionDecision
 from .models import Notification, NotificationKind
 
 logger = logging.getLogger(__name__)
+
+# The tasks (`tasks.py`) call this module, so it queues them by name rather than import them.
+NOTIFY_TASK = "notifications.tasks.notify"
+NOTIFY_MANY_TASK = "notifications.tasks.notify_many"
 
 _muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
 
@@ -78,21 +83,16 @@ def notify_after_commit(
     *, recipient_id: int, kind: str, params: dict[str, Any], link: str = ""
 ) -> None:
     """Queue the notification for after the current transaction commits (never before: a rolled
-    back award must not announce itself). `robust`: a broker hiccup must not fail a committed
-    request; it is logged instead."""
+    back award must not announce itself). A broker hiccup must not fail a committed request; it
+    is logged instead (see `job_send_on_commit`)."""
     if _muted.get():
         return
-    from .tasks import notify  # the task module imports this one
-
-    transaction.on_commit(
-        lambda: notify.delay(recipient_id=recipient_id, kind=kind, params=params, link=link),
-        robust=True,
-    )
+    job_send_on_commit(NOTIFY_TASK, recipient_id=recipient_id, kind=kind, params=params, link=link)
 
 
 # --- Events of the other apps, turned into notifications ---------------------------------------
-# They take the domain objects duck-typed, so that `ledger` and `rewards` can call them without
-# this app importing theirs.
+# Each emitting app builds a small event (`events.py`) from its own models; nothing here reads
+# theirs.
 
 NEWS_WINDOW = timedelta(hours=1)
 """A record dated further back than this is history being written (the demo seed's year of
@@ -103,76 +103,67 @@ def _is_news(when: datetime | None) -> bool:
     return when is None or when >= timezone.now() - NEWS_WINDOW
 
 
-def notify_award_received(award: Any) -> None:
+def notify_award_received(event: AwardReceived) -> None:
     """An award's recipient hears about it, after commit."""
-    if not _is_news(award.created_at):
+    if not _is_news(event.at):
         return
     notify_after_commit(
-        recipient_id=award.recipient_id,
+        recipient_id=event.recipient_id,
         kind=NotificationKind.AWARD_RECEIVED,
         params={
-            "points": award.points,
-            "giver": award.giver.name,
-            "reason_fi": award.reason.name_fi,
-            "reason_en": award.reason.name_en,
-            "message": award.message,
+            "points": event.points,
+            "giver": event.giver_name,
+            "reason_fi": event.reason_fi,
+            "reason_en": event.reason_en,
+            "message": event.message,
         },
-        link="/history/",
+        link=event.link,
     )
 
 
-_REDEMPTION_KINDS = {
+_REDEMPTION_KINDS: dict[RedemptionDecision, NotificationKind] = {
     "approved": NotificationKind.REDEMPTION_APPROVED,
     "rejected": NotificationKind.REDEMPTION_REJECTED,
     "fulfilled": NotificationKind.REDEMPTION_FULFILLED,
 }
 
 
-def notify_redemption_decided(redemption: Any) -> None:
-    """The buyer hears that an approver approved, rejected or fulfilled their redemption
-    (their own cancellation needs no notice), after commit."""
-    kind = _REDEMPTION_KINDS.get(str(redemption.state))
-    if kind is None or not _is_news(redemption.updated_at):
+def notify_redemption_decided(event: RedemptionDecided) -> None:
+    """The buyer hears that an approver approved, rejected or fulfilled their redemption, after
+    commit."""
+    if not _is_news(event.at):
         return
     notify_after_commit(
-        recipient_id=redemption.employee_id,
-        kind=kind,
+        recipient_id=event.recipient_id,
+        kind=_REDEMPTION_KINDS[event.decision],
         params={
-            "redemption": redemption.pk,
-            "reward_fi": redemption.reward.name_fi,
-            "reward_en": redemption.reward.name_en,
-            "reason": redemption.reason,
+            "redemption": event.redemption_id,
+            "reward_fi": event.reward_fi,
+            "reward_en": event.reward_en,
+            "reason": event.reason,
         },
-        link="/redemptions/",
+        link=event.link,
     )
 
 
-def notify_drawing_results(*, bids: Iterable[Any], drawing: Any) -> None:
+def notify_drawing_closed(event: DrawingClosed) -> None:
     """Everyone who had a live bid or entry at a drawing's close hears how it went, after commit:
     one Celery message for all of them (a hot drawing has hundreds)."""
-    if _muted.get():
+    if _muted.get() or not event.results:
         return
     items = [
         {
-            "recipient_id": bid.employee_id,
-            "kind": (
-                NotificationKind.DRAWING_WON
-                if str(bid.result) == "won"
-                else NotificationKind.DRAWING_LOST
-            ),
+            "recipient_id": result.recipient_id,
+            "kind": NotificationKind.DRAWING_WON if result.won else NotificationKind.DRAWING_LOST,
             "params": {
-                "drawing": drawing.pk,
-                "reward_fi": drawing.reward.name_fi,
-                "reward_en": drawing.reward.name_en,
-                "price": drawing.clearing_price or 0,
-                "amount": bid.amount,
+                "drawing": event.drawing_id,
+                "reward_fi": event.reward_fi,
+                "reward_en": event.reward_en,
+                "price": event.price,
+                "amount": result.amount,
             },
-            "link": f"/drawings/{drawing.pk}/",
+            "link": event.link,
         }
-        for bid in bids
+        for result in event.results
     ]
-    if not items:
-        return
-    from .tasks import notify_many  # the task module imports this one
-
-    transaction.on_commit(lambda: notify_many.delay(items=items), robust=True)
+    job_send_on_commit(NOTIFY_MANY_TASK, items=items)

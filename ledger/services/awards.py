@@ -8,10 +8,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInputError
 from core.validators import is_whole_number
+from notifications.events import AwardReceived
 from notifications.services import notify_award_received
 from people.models import User
 from people.selectors import person_is_led_by
@@ -97,7 +99,18 @@ def award_create(
         transaction=txn,
         created_at=txn.created_at,
     )
-    notify_award_received(award)  # after commit, through Celery
+    notify_award_received(  # after commit, through Celery
+        AwardReceived(
+            recipient_id=recipient.pk,
+            points=points,
+            giver_name=giver.name,
+            reason_fi=reason.name_fi,
+            reason_en=reason.name_en,
+            message=message,
+            at=award.created_at,
+            link=reverse("ledger-history"),
+        )
+    )
     return award
 
 

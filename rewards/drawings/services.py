@@ -20,6 +20,7 @@ import secrets
 from datetime import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,7 +37,8 @@ from ledger.services import (
     holds_void,
     wallet_for,
 )
-from notifications.services import notify_drawing_results
+from notifications.events import DrawingClosed, DrawingResult
+from notifications.services import notify_drawing_closed
 from people.models import User
 
 from ..errors import (
@@ -339,7 +341,23 @@ def drawing_close(*, drawing: Drawing) -> Drawing:
         locked.bidders = len(bids)
         locked.winners = len(winners)
         locked.save(update_fields=["state", "closed_at", "clearing_price", "bidders", "winners"])
-        notify_drawing_results(bids=bids, drawing=locked)
+        notify_drawing_closed(  # one message for every bidder, after commit
+            DrawingClosed(
+                drawing_id=locked.pk,
+                reward_fi=reward.name_fi,
+                reward_en=reward.name_en,
+                price=price or 0,
+                link=reverse("drawing-detail", kwargs={"pk": locked.pk}),
+                results=tuple(
+                    DrawingResult(
+                        recipient_id=bid.employee_id,
+                        won=bid.result == BidResult.WON,
+                        amount=bid.amount,
+                    )
+                    for bid in bids
+                ),
+            )
+        )
         locked.reward.refresh_from_db(fields=["stock"])
     return locked
 

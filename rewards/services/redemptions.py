@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from ledger.services import (
     transaction_reverse,
     wallet_for,
 )
+from notifications.events import RedemptionDecided, RedemptionDecision
 from notifications.services import notify_redemption_decided
 from people.models import User
 from people.selectors import person_is_led_by
@@ -181,6 +183,14 @@ def can_decide(*, user: User, redemption: Redemption) -> bool:
     return user.is_supervisor and person_is_led_by(person=redemption.employee, supervisor=user)
 
 
+_DECISIONS: dict[str, RedemptionDecision] = {
+    RedemptionState.APPROVED: "approved",
+    RedemptionState.REJECTED: "rejected",
+    RedemptionState.FULFILLED: "fulfilled",
+}
+"""The transitions that are an approver's decision, as notifications names them."""
+
+
 def _transition(
     *,
     redemption: Redemption,
@@ -221,7 +231,20 @@ def _transition(
     locked.decided_by = actor
     locked.reason = reason
     locked.save(update_fields=fields)
-    notify_redemption_decided(locked)  # approved/rejected/fulfilled: after commit, via Celery
+    decision = _DECISIONS.get(to)
+    if decision is not None:  # the buyer's own cancellation needs no notice
+        notify_redemption_decided(  # after commit, through Celery
+            RedemptionDecided(
+                recipient_id=locked.employee_id,
+                redemption_id=locked.pk,
+                decision=decision,
+                reward_fi=locked.reward.name_fi,
+                reward_en=locked.reward.name_en,
+                reason=reason,
+                at=locked.updated_at,
+                link=reverse("redemptions"),
+            )
+        )
     return locked
 
 

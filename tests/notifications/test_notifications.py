@@ -11,6 +11,7 @@ from django.utils import timezone
 from ledger.services import award_create
 from notifications.models import Notification, NotificationKind
 from notifications.services import notification_send, notifications_mark_read, notifications_muted
+from rewards.drawings import bid_place, drawing_close
 from rewards.services import (
     quote_create,
     redemption_approve,
@@ -22,6 +23,7 @@ from rewards.services import (
 from tests.conftest import fund_budget
 from tests.people.factories import AgentFactory
 from tests.rewards.conftest import fund_wallets
+from tests.rewards.drawing_support import make_drawing, make_due
 from tests.rewards.factories import RewardFactory
 
 pytestmark = pytest.mark.django_db
@@ -218,3 +220,66 @@ def test_backdated_history_is_not_news(
         award_create(giver=crew.supervisor, recipient=crew.agents[1], reason=reason, points=5)
     # then: only today's award rings a bell
     assert list(Notification.objects.values_list("recipient", flat=True)) == [crew.agents[1].pk]
+
+
+# --- What each event stores ------------------------------------------------------------------
+
+
+def _stored(recipient, kind) -> tuple[dict, str]:
+    note = Notification.objects.get(recipient=recipient, kind=kind)
+    return note.params, note.link
+
+
+def test_each_event_stores_its_params_and_link(
+    crew, reason, eager_celery, django_capture_on_commit_callbacks
+):
+    # given
+    a, b, _c = crew.agents
+    fund_wallets(reason=reason, agents=[a, b], points=300)
+    fund_budget(crew.supervisor, 100)
+    reward = RewardFactory(name_fi="Huppari", name_en="Hoodie", needs_approval=True, base_price=50)
+    ra, rb = (
+        redemption_create(employee=x, quote=quote_create(employee=x, reward=reward)) for x in (a, b)
+    )
+    drawing = make_drawing(stock=1, price=50)
+    bid_place(drawing=drawing, employee=a, amount=200)
+    bid_place(drawing=drawing, employee=b, amount=90)
+    make_due(drawing)
+    Notification.objects.all().delete()
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        award_create(
+            giver=crew.supervisor, recipient=a, reason=reason, points=30, message="Kiitos!"
+        )
+        redemption_approve(approver=crew.supervisor, redemption=ra)
+        redemption_reject(approver=crew.supervisor, redemption=rb, reason="Loppu.")
+        drawing_close(drawing=drawing)
+    # then
+    assert _stored(a, NotificationKind.AWARD_RECEIVED) == (
+        {
+            "points": 30,
+            "giver": crew.supervisor.name,
+            "reason_fi": reason.name_fi,
+            "reason_en": reason.name_en,
+            "message": "Kiitos!",
+        },
+        "/history/",
+    )
+    assert _stored(a, NotificationKind.REDEMPTION_APPROVED) == (
+        {"redemption": ra.pk, "reward_fi": "Huppari", "reward_en": "Hoodie", "reason": ""},
+        "/redemptions/",
+    )
+    assert _stored(b, NotificationKind.REDEMPTION_REJECTED) == (
+        {"redemption": rb.pk, "reward_fi": "Huppari", "reward_en": "Hoodie", "reason": "Loppu."},
+        "/redemptions/",
+    )
+    names = {"reward_fi": drawing.reward.name_fi, "reward_en": drawing.reward.name_en}
+    link = f"/drawings/{drawing.pk}/"
+    assert _stored(a, NotificationKind.DRAWING_WON) == (
+        {"drawing": drawing.pk, **names, "price": 90, "amount": 200},
+        link,
+    )
+    assert _stored(b, NotificationKind.DRAWING_LOST) == (
+        {"drawing": drawing.pk, **names, "price": 90, "amount": 90},
+        link,
+    )
