@@ -1,22 +1,29 @@
-"""Write synthetic histories into the ledger in bulk (PostgreSQL COPY), like an imported history:
-awards are wallet credits from the issuance account, purchases are fulfilled redemptions whose
-debit moves points from the wallet to the redemptions sink. Balances are consistent by
-construction (each history never lets a balance go below zero)."""
+"""Write synthetic histories into the ledger in bulk, like an imported history, through the
+ledger's and the market's bulk services (COPY on PostgreSQL): awards are wallet credits from the
+issuance account, purchases are fulfilled redemptions whose debit moves points from the wallet to
+the redemptions sink. Each history never lets a balance go below zero."""
 
 from __future__ import annotations
 
-import io
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import connection, transaction
 
-from ledger.models import Account, AccountKind, TransactionKind
-from ledger.services import account_system
+from core.bulk import statistics_refresh
+from ledger.models import AccountKind, Entry, Transaction, TransactionKind
+from ledger.services import (
+    BulkLeg,
+    BulkPosting,
+    account_system,
+    transactions_post_bulk,
+    wallets_ensure,
+)
 from people.models import EmploymentType, Role, Team, User
-from rewards.models import RedemptionState, Reward, RewardCategory
+from rewards.models import Redemption, Reward, RewardCategory
+from rewards.services import ImportedRedemption, redemptions_import
 
 from .policies import CATALOGUE, History
 
@@ -27,27 +34,8 @@ class Written:
     history: History
 
 
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat()
-
-
-def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    buf = io.StringIO()
-    for row in rows:
-        buf.write("\t".join("\\N" if v is None else str(v) for v in row))
-        buf.write("\n")
-    buf.seek(0)
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buf)
-
-
-def _ids(table: str, n: int) -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, n],
-        )
-        return [row[0] for row in cursor.fetchall()]
+def _at(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
 
 
 def catalogue_ensure(*, seed: int = 0) -> list[Reward]:
@@ -69,6 +57,19 @@ def catalogue_ensure(*, seed: int = 0) -> list[Reward]:
     return out
 
 
+def _ledger_triggers(enabled: bool) -> None:
+    """Switch the ledger's row triggers (zero-sum at commit, append-only) on or off, for this
+    transaction only: ALTER TABLE is transactional."""
+    action = "ENABLE" if enabled else "DISABLE"
+    with connection.cursor() as cursor:
+        # ALTER TABLE refuses while deferred checks are queued: run them first.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for model in (Entry, Transaction):
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"ALTER TABLE {table} {action} TRIGGER USER")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 @transaction.atomic
 def histories_write(
     histories: Sequence[History], *, prefix: str = "syn", team_size: int = 12, checked: bool = True
@@ -79,18 +80,13 @@ def histories_write(
     to zero at commit, about a second per 5,000 rows): for big loads whose balance is proven by
     `ledger_verify` instead. The switch is transactional: it ends with this function.
     """
-    if connection.vendor != "postgresql":
-        raise RuntimeError("synthetic histories are written with COPY: PostgreSQL only")
     if not checked:
-        with connection.cursor() as cursor:
-            # ALTER TABLE refuses while deferred checks are queued: run them first.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE ledger_entry DISABLE TRIGGER USER")
-            cursor.execute("ALTER TABLE ledger_transaction DISABLE TRIGGER USER")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        if connection.vendor != "postgresql":
+            raise RuntimeError("the ledger's triggers are switched off on PostgreSQL only")
+        _ledger_triggers(enabled=False)
     rewards = catalogue_ensure()
-    issuance = account_system(AccountKind.ISSUANCE)
-    sink = account_system(AccountKind.REDEMPTIONS)
+    issuance = account_system(AccountKind.ISSUANCE).pk
+    sink = account_system(AccountKind.REDEMPTIONS).pk
     teams = []
     for t in range(0, len(histories), team_size):
         team = Team.objects.create(name=f"{prefix} team {t // team_size + 1}")
@@ -110,80 +106,43 @@ def histories_write(
                 EmploymentType.AGENCY if h.employment_type == "agency" else EmploymentType.PERMANENT
             ),
             team=teams[i // team_size],
-            date_joined=datetime.fromtimestamp(h.joined, UTC),
+            date_joined=_at(h.joined),
             password="!",
         )
         for i, h in enumerate(histories)
     )
-    wallets = Account.objects.bulk_create(
-        Account(
-            kind=AccountKind.WALLET,
-            owner=p,
-            balance=sum(e.points for e in h.events),
-            created_at=datetime.fromtimestamp(h.joined, UTC),
-        )
-        for p, h in zip(people, histories, strict=True)
-    )
-    events = [(k, e) for k, h in enumerate(histories) for e in h.events]
-    txn_ids = _ids("ledger_transaction", len(events))
-    _copy(
-        "ledger_transaction",
-        ("id", "kind", "memo", "created_at", "idempotency_key"),
-        (
-            (
-                tid,
-                TransactionKind.AWARD if e.points > 0 else TransactionKind.REDEMPTION,
-                "synthetic",
-                _iso(e.ts),
-                f"{prefix}:{tid}",
+    wallets = wallets_ensure(owner_ids=[p.pk for p in people])
+    events = [(k, n, e) for k, h in enumerate(histories) for n, e in enumerate(h.events)]
+
+    def postings() -> Iterator[BulkPosting]:
+        for k, n, e in events:
+            wallet = wallets[people[k].pk].pk
+            yield BulkPosting(
+                kind=TransactionKind.AWARD if e.points > 0 else TransactionKind.REDEMPTION,
+                legs=(
+                    BulkLeg(wallet, e.points),
+                    BulkLeg(issuance if e.points > 0 else sink, -e.points),
+                ),
+                created_at=_at(e.ts),
+                idempotency_key=f"{prefix}:{k}:{n}",
+                memo="synthetic",
             )
-            for tid, (_, e) in zip(txn_ids, events, strict=True)
-        ),
-    )
-    _copy(
-        "ledger_entry",
-        ("transaction_id", "account_id", "amount"),
-        (
-            row
-            for tid, (k, e) in zip(txn_ids, events, strict=True)
-            for row in (
-                (tid, wallets[k].pk, e.points),
-                (tid, (issuance if e.points > 0 else sink).pk, -e.points),
+
+    ids = transactions_post_bulk(postings=postings())
+    redemptions_import(
+        redemptions=(
+            ImportedRedemption(
+                employee_id=people[k].pk,
+                reward_id=rewards[e.item or 0].pk,
+                price_paid=-e.points,
+                debit_id=txn,
+                created_at=_at(e.ts),
             )
-        ),
-    )
-    _copy(
-        "rewards_redemption",
-        (
-            "employee_id",
-            "reward_id",
-            "price_paid",
-            "state",
-            "debit_id",
-            "reason",
-            "created_at",
-            "updated_at",
-        ),
-        (
-            (
-                people[k].pk,
-                rewards[e.item or 0].pk,
-                -e.points,
-                RedemptionState.FULFILLED,
-                tid,
-                "",
-                _iso(e.ts),
-                _iso(e.ts),
-            )
-            for tid, (k, e) in zip(txn_ids, events, strict=True)
+            for txn, (k, _n, e) in zip(ids, events, strict=True)
             if e.points < 0
-        ),
+        )
     )
-    with connection.cursor() as cursor:
-        if not checked:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE ledger_entry ENABLE TRIGGER USER")
-            cursor.execute("ALTER TABLE ledger_transaction ENABLE TRIGGER USER")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        cursor.execute("ANALYZE ledger_entry, ledger_transaction, rewards_redemption")
+    if not checked:
+        _ledger_triggers(enabled=True)
+    statistics_refresh(Entry, Transaction, Redemption)
     return [Written(p, h) for p, h in zip(people, histories, strict=True)]
