@@ -20,13 +20,14 @@ def _one(label: str, *, employees: int, prefix: str, seed: int) -> None:
     from django.db import connection, transaction
 
     from insights.importing import history_import
+    from insights.importing.formatting import history_csv
     from insights.importing.parsing import parse
-    from insights.importing.synthetic import synthetic_history, synthetic_history_csv
     from ledger.models import Entry
+    from tests.insights.synthetic.history import synthetic_history
 
     started = time.perf_counter()
     rows = synthetic_history(employees=employees, days=730, seed=seed, prefix=prefix)
-    data = synthetic_history_csv(rows)
+    data = history_csv(rows)
     generated = time.perf_counter() - started
     redemptions = sum(1 for row in rows if row["event"] == "redemption")
     print(

@@ -17,11 +17,11 @@ from insights.analysis.loading import population_load
 from insights.analysis.run import analyse
 from insights.models import WINDOWS, PersonSegment
 from insights.services import insights_recompute
-from insights.synthetic.policies import population
-from insights.synthetic.writer import histories_write
 from ledger.models import Entry
 from ledger.selectors import ledger_verify
 from people.models import Role, Team, User
+from tests.insights.synthetic.policies import population
+from tests.insights.synthetic.writer import histories_write
 
 from ._http import ROOT, gunicorn
 

@@ -15,7 +15,7 @@ from core.errors import ApplicationError
 
 from .import_apis import upload_read
 from .importing import ImportRejectedError, history_import
-from .importing.synthetic import synthetic_history_csv
+from .importing.formatting import history_csv
 
 SAMPLE_ROWS = [
     {"id": "old-1001", "timestamp": "2024-03-04T10:15:00+02:00", "event": "award",
@@ -83,6 +83,6 @@ def history_import_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def history_import_sample_view(request: HttpRequest) -> HttpResponse:
     _hr(request)
-    response = HttpResponse(synthetic_history_csv(SAMPLE_ROWS), content_type="text/csv")
+    response = HttpResponse(history_csv(SAMPLE_ROWS), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="history-sample.csv"'
     return response

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .models import Account, Hold
+from .models import Account, AccountKind, Hold
 
 
 def accounts_lock(account_ids: Iterable[int]) -> dict[int, Account]:
@@ -21,6 +21,14 @@ def accounts_lock(account_ids: Iterable[int]) -> dict[int, Account]:
     # ORDER BY before FOR UPDATE: PostgreSQL locks rows as the sorted scan returns them.
     locked = Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
     return {account.pk: account for account in locked}
+
+
+def wallets_lock(*, owner_ids: Iterable[int]) -> dict[int, Account]:
+    """Lock the existing wallets of these people (accounts by primary key); by owner id."""
+    ids = Account.objects.filter(kind=AccountKind.WALLET, owner_id__in=set(owner_ids)).values_list(
+        "pk", flat=True
+    )
+    return {account.owner_id: account for account in accounts_lock(ids).values()}  # type: ignore[misc]
 
 
 def hold_lock(*, hold_id: int) -> Hold:

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Sum
 
 from people.models import User
 
-from .models import Account, AccountKind, Award, BudgetPeriod, BudgetPolicy, Entry, HoldState
+from .models import (
+    Account,
+    AccountKind,
+    Award,
+    BudgetPeriod,
+    BudgetPolicy,
+    Entry,
+    HoldState,
+    Transaction,
+)
 
 
 def balance_of(*, user: User, kind: str = AccountKind.WALLET) -> int:
@@ -183,3 +194,38 @@ def statement_totals(*, user: User, kind: str = AccountKind.WALLET) -> tuple[int
         spent=Sum("amount", filter=Q(amount__lt=0)),
     )
     return int(totals["received"] or 0), -int(totals["spent"] or 0)
+
+
+def transaction_keys_existing(*, keys: Sequence[str]) -> set[str]:
+    """Which of these idempotency keys a transaction already carries (its unique index answers)."""
+    done: set[str] = set()
+    size = 20_000 if connection.vendor == "postgresql" else 900  # SQLite's variable limit
+    for start in range(0, len(keys), size):
+        batch = keys[start : start + size]
+        if connection.vendor == "postgresql":
+            # One array parameter: 20,000 IN-list placeholders cost more to plan than to run.
+            table = connection.ops.quote_name(Transaction._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT idempotency_key FROM {table} WHERE idempotency_key = ANY(%s)",  # noqa: S608
+                    [list(batch)],
+                )
+                done.update(key for (key,) in cursor.fetchall())
+        else:
+            done.update(
+                Transaction.objects.filter(idempotency_key__in=batch).values_list(
+                    "idempotency_key", flat=True
+                )
+            )
+    return done
+
+
+def wallet_history_of(*, owner_ids: Iterable[int]) -> dict[int, list[tuple[datetime, int]]]:
+    """Every wallet entry of these people, by owner id, as (transaction time, amount)."""
+    history: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
+    entries = Entry.objects.filter(
+        account__kind=AccountKind.WALLET, account__owner_id__in=list(owner_ids)
+    ).values_list("account__owner_id", "transaction__created_at", "amount")
+    for owner_id, at, amount in entries.iterator(chunk_size=10_000):
+        history[owner_id].append((at, amount))
+    return history

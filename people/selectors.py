@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
+from django.db.models.functions import Lower
 
 from .models import Team, User
 
@@ -28,3 +31,11 @@ def person_is_led_by(*, person: User, supervisor: User) -> bool:
 
 def teams_led_by(*, supervisor: User) -> QuerySet[Team]:
     return Team.objects.filter(leaders=supervisor).order_by("name")
+
+
+def people_by_username(*, usernames: Iterable[str]) -> dict[str, User]:
+    """Existing people by lower-cased username (usernames are unique case-insensitively)."""
+    found = User.objects.annotate(key=Lower("username")).filter(
+        key__in={name.lower() for name in usernames}
+    )
+    return {user.key: user for user in found}

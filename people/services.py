@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, InvalidInputError
@@ -138,3 +142,74 @@ def team_set_leaders(*, team: Team, leaders: list[User]) -> None:
             fields={"leaders": [_("Not an active supervisor: %s") % ", ".join(not_supervisors)]}
         )
     team.leaders.set(leaders)
+
+
+BULK_BATCH = 5_000  # rows per INSERT of a bulk import
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedPerson:
+    """Someone from another system's history, new here."""
+
+    username: str
+    display_name: str
+    role: str
+    employment_type: str
+    team: str = ""  # a team's name, matched case-insensitively; created if no team has it
+
+
+@dataclass(frozen=True)
+class PeopleImported:
+    people: list[User]  # in the order given
+    teams_created: int
+
+
+@transaction.atomic
+def people_import(*, people: Sequence[ImportedPerson]) -> PeopleImported:
+    """Add people in bulk, with the teams they need; they cannot sign in until HR sets a password
+    (or SSO signs them in). A taken username (or a team name created meanwhile) raises
+    IntegrityError: the caller tells its user to try again."""
+    for person in people:
+        _check_choices(role=person.role, employment_type=person.employment_type)
+    # By lower-cased name; the last spelling seen names a team created here.
+    names = {person.team.lower(): person.team for person in people if person.team}
+    found = Team.objects.annotate(key=Lower("name")).filter(key__in=set(names))
+    teams: dict[str, Team] = {team.key: team for team in found}
+    missing = [name for key, name in names.items() if key not in teams]
+    for team in Team.objects.bulk_create([Team(name=name) for name in missing]):
+        teams[team.name.lower()] = team
+    created = User.objects.bulk_create(
+        [
+            User(
+                username=person.username,
+                display_name=person.display_name,
+                role=person.role,
+                employment_type=person.employment_type,
+                team=teams.get(person.team.lower()) if person.team else None,
+                password=make_password(None),  # unusable
+            )
+            for person in people
+        ],
+        batch_size=BULK_BATCH,
+    )
+    return PeopleImported(people=created, teams_created=len(missing))
+
+
+@transaction.atomic
+def team_leaders_add(*, leads: Iterable[tuple[User, Team]]) -> None:
+    """Make each supervisor a leader of the paired team too (the team's other leaders stay)."""
+    pairs = {(user, team) for user, team in leads}
+    not_supervisors = sorted(
+        {u.username for u, _team in pairs if u.role != Role.SUPERVISOR or not u.is_active}
+    )
+    if not_supervisors:
+        raise InvalidInputError(
+            fields={"leaders": [_("Not an active supervisor: %s") % ", ".join(not_supervisors)]}
+        )
+    Team.leaders.through.objects.bulk_create(
+        [
+            Team.leaders.through(user_id=user_id, team_id=team_id)
+            for user_id, team_id in sorted((user.pk, team.pk) for user, team in pairs)
+        ],
+        ignore_conflicts=True,
+    )

@@ -1,16 +1,17 @@
 """History import: bring the old system's awards and redemptions into the ledger, all or nothing.
 
 Speed: one service call per row would take an hour for a million entries. Instead every row is
-checked in Python first, then everything is written in bulk inside one database transaction; the
-ledger's deferred zero-sum triggers still check every transaction at commit, and the cached
-balances move in one set-based UPDATE.
+checked in Python first, then everything is written in bulk inside one database transaction,
+through the bulk services of the apps that own the tables (`ledger.services.
+transactions_post_bulk`, `rewards.services.redemptions_import`, `people.services.people_import`):
+the ledger's deferred zero-sum triggers still check every transaction at commit, and the ledger
+moves the cached balances in one set-based UPDATE.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -18,14 +19,20 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 
-from ledger.models import AccountKind, Entry, Transaction
-from people.models import User
+from core.bulk import statistics_refresh
+from ledger.locks import wallets_lock
+from ledger.models import Account
+from ledger.selectors import transaction_keys_existing, wallet_history_of
+from ledger.services import wallets_ensure
+from people.models import Team, User
+from people.selectors import people_by_username
 from rewards.locks import market_clock_shared
+from rewards.models import Reward
 
 from ..signals import history_imported
 from . import writing
 from .errors import ImportConflictError, ImportRejectedError
-from .parsing import Parsed, Row, parse
+from .parsing import Parsed, parse
 from .validation import balance_errors
 
 logger = logging.getLogger(__name__)
@@ -63,41 +70,10 @@ def _report(
     }
 
 
-def _already_imported(rows: list[Row]) -> set[str]:
-    """The rows' keys that a ledger transaction already carries (its unique index answers)."""
-    keys = [row.key for row in rows]
-    done: set[str] = set()
-    size = 20_000 if connection.vendor == "postgresql" else 900  # SQLite's variable limit
-    with connection.cursor() as cursor:
-        for start in range(0, len(keys), size):
-            batch = keys[start : start + size]
-            if connection.vendor == "postgresql":
-                # One array parameter: 20,000 IN-list placeholders cost more to plan than to run.
-                cursor.execute(
-                    "SELECT idempotency_key FROM ledger_transaction "
-                    "WHERE idempotency_key = ANY(%s)",
-                    [batch],
-                )
-                done.update(key for (key,) in cursor.fetchall())
-            else:
-                done.update(
-                    Transaction.objects.filter(idempotency_key__in=batch).values_list(
-                        "idempotency_key", flat=True
-                    )
-                )
-    return done
-
-
 def _wallet_history(users: dict[str, User]) -> dict[str, list[tuple[datetime, int]]]:
     """Existing wallet entries of these people, by lower-cased username, as (time, amount)."""
     key_of = {user.pk: key for key, user in users.items()}
-    history: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
-    entries = Entry.objects.filter(
-        account__kind=AccountKind.WALLET, account__owner_id__in=list(key_of)
-    ).values_list("account__owner_id", "transaction__created_at", "amount")
-    for owner_id, at, amount in entries.iterator(chunk_size=10_000):
-        history[key_of[owner_id]].append((at, amount))
-    return history
+    return {key_of[owner]: items for owner, items in wallet_history_of(owner_ids=key_of).items()}
 
 
 def _statistics_refresh() -> None:
@@ -105,9 +81,7 @@ def _statistics_refresh() -> None:
     thousands of new people, PostgreSQL checks every foreign key to them (at commit, one per
     ledger row) with a sequential scan, and a 100,000-row import takes minutes instead of
     seconds. ANALYZE inside the transaction counts its own uncommitted rows."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE people_user, people_team, ledger_account, rewards_reward")
+    statistics_refresh(User, Team, Account, Reward)
 
 
 def history_import(*, data: bytes, now: datetime | None = None) -> dict[str, Any]:
@@ -122,25 +96,20 @@ def history_import(*, data: bytes, now: datetime | None = None) -> dict[str, Any
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
-                # Ignore no trigger, explicitly. pgtrigger's triggers read this setting first and,
-                # when it is unset, catch the error in an EXCEPTION block: a subtransaction per
-                # row, which made the commit of 100,000 rows (a million deferred trigger calls)
-                # 8x slower. Every ledger trigger still runs.
-                cursor.execute("SET LOCAL pgtrigger.ignore = '{}'")
         # The project's lock order: the market clock (new rewards stamp their activation), then
         # reward rows, then wallets by primary key.
         market_clock_shared()
         with _phase("looking up rows imported before"):
-            done = _already_imported(parsed.rows)
+            done = transaction_keys_existing(keys=[row.key for row in parsed.rows])
         rows = [row for row in parsed.rows if row.key not in done]
         skipped = len(parsed.rows) - len(rows)
         keys = {row.employee_key for row in rows} | {row.supervisor_key for row in rows}
         keys.discard("")
-        directory = writing.Directory(people=writing.people_existing(keys))
+        directory = writing.Directory(people=people_by_username(usernames=keys))
         employees = {row.employee_key for row in rows}
         existing = {k: u for k, u in directory.people.items() if k in employees}
         # Locked before the balances are read: no purchase can slip in between check and write.
-        locked = writing.wallets_lock(user.pk for user in existing.values())
+        wallets_lock(owner_ids=[user.pk for user in existing.values()])
         checked = [row for row in rows if row.employee_key not in parsed.bad_employees]
         with _phase("balance checks"):
             errors = parsed.errors + balance_errors(checked, _wallet_history(existing))
@@ -151,8 +120,8 @@ def history_import(*, data: bytes, now: datetime | None = None) -> dict[str, Any
                 with _phase("people, teams, rewards and wallets"), transaction.atomic():
                     writing.people_create(rows, directory)
                     writing.rewards_resolve(rows, directory)
-                    wallets = writing.wallets_ensure(
-                        (directory.people[key].pk for key in employees), locked
+                    wallets = wallets_ensure(
+                        owner_ids=[directory.people[key].pk for key in employees]
                     )
             except IntegrityError as exc:
                 # A person or team of the same name was added while we were checking.

@@ -3,11 +3,15 @@
 from .accounts import account_system, budget_account_for, wallet_for
 from .awards import award_create, award_reason_create, award_reason_update
 from .budgets import budget_period_open, budget_periods_open, budget_policy_set, period_start_for
+from .bulk import BulkAward, BulkLeg, BulkPosting, transactions_post_bulk, wallets_ensure
 from .holds import HoldClosedError, hold_create, hold_post, hold_void, holds_void
 from .idempotency import idempotent_call
 from .postings import Leg, transaction_post, transaction_reverse
 
 __all__ = [
+    "BulkAward",
+    "BulkLeg",
+    "BulkPosting",
     "HoldClosedError",
     "Leg",
     "account_system",
@@ -26,5 +30,7 @@ __all__ = [
     "period_start_for",
     "transaction_post",
     "transaction_reverse",
+    "transactions_post_bulk",
     "wallet_for",
+    "wallets_ensure",
 ]

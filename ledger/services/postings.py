@@ -1,14 +1,17 @@
-"""Posting balanced transactions: the one place that changes a cached balance."""
+"""Posting balanced transactions: the one place that changes a cached balance.
+
+`balances_check` and `balances_move` serve a single posting here and a bulk posting
+(`bulk.transactions_post_bulk`) alike."""
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -36,17 +39,61 @@ class DuplicateTransactionError(ConflictError):
     code = "duplicate_transaction"
 
 
-def _validate_legs(legs: Sequence[Leg]) -> dict[int, int]:
+def legs_total(legs: Sequence[tuple[int, int]], per_account: dict[int, int]) -> None:
+    """Check one transaction's legs, as (account id, amount), and add them to `per_account`.
+
+    Raises ValueError for fewer than two legs, an amount that is not a non-zero integer, or legs
+    that do not sum to zero: a caller's bug, not a refusal."""
     if len(legs) < 2:
         raise ValueError("a transaction needs at least two entries")
-    per_account: dict[int, int] = defaultdict(int)
-    for leg in legs:
-        if not is_whole_number(leg.amount) or leg.amount == 0:
-            raise ValueError(f"entry amount must be a non-zero integer, got {leg.amount!r}")
-        per_account[leg.account.pk] += leg.amount
-    if sum(leg.amount for leg in legs) != 0:
+    total = 0
+    for account_id, amount in legs:
+        if not is_whole_number(amount) or amount == 0:
+            raise ValueError(f"entry amount must be a non-zero integer, got {amount!r}")
+        per_account[account_id] += amount
+        total += amount
+    if total != 0:
         raise ValueError("entries of a transaction must sum to zero")
-    return per_account
+
+
+def balances_check(*, locked: Mapping[int, Account], deltas: Mapping[int, int]) -> None:
+    """Refuse (write nothing) if a locked owned account would go below what it holds."""
+    for account_id in sorted(locked):
+        account = locked[account_id]
+        assert account.balance is not None
+        delta = deltas.get(account_id, 0)
+        # Held points are not spendable: a debit may take only what is available.
+        if delta < 0 and account.balance - account.held + delta < 0:
+            _refuse(account, delta)
+
+
+def balances_move(*, deltas: Mapping[int, int]) -> None:
+    """Move the cached balances of owned accounts (locked by the caller) by `deltas`.
+
+    One set-based UPDATE on PostgreSQL, however many accounts: a bulk posting moves thousands.
+    In a savepoint, so that the CHECK (balance - held >= 0), the backstop to `balances_check`,
+    surfaces as the same refusal instead of a broken transaction."""
+    ids = sorted(pk for pk, delta in deltas.items() if delta)
+    if not ids:
+        return
+    try:
+        with transaction.atomic():
+            if connection.vendor != "postgresql":
+                for account_id in ids:
+                    Account.objects.filter(pk=account_id).update(
+                        balance=F("balance") + deltas[account_id]
+                    )
+                return
+            table = connection.ops.quote_name(Account._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} AS a SET balance = a.balance + d.delta "  # noqa: S608
+                    "FROM unnest(%s::bigint[], %s::bigint[]) AS d(id, delta) WHERE a.id = d.id",
+                    [ids, [deltas[pk] for pk in ids]],
+                )
+    except IntegrityError as exc:  # pragma: no cover - unreachable under the account locks
+        account_id = min(a for a in ids if deltas[a] < 0)
+        _refuse(Account.objects.get(pk=account_id), deltas[account_id], cause=exc)
 
 
 @transaction.atomic
@@ -61,20 +108,14 @@ def transaction_post(
     created_at: datetime | None = None,
 ) -> Transaction:
     """Post a balanced transaction; refuses (and writes nothing) if an owned balance would go negative."""
-    per_account = _validate_legs(legs)
+    per_account: dict[int, int] = defaultdict(int)
+    legs_total([(leg.account.pk, leg.amount) for leg in legs], per_account)
     owned = {
         leg.account.pk
         for leg in legs
         if leg.account.kind in (AccountKind.WALLET, AccountKind.BUDGET)
     }
-    locked = accounts_lock(owned)
-    for account_id in sorted(owned):
-        account = locked[account_id]
-        assert account.balance is not None
-        delta = per_account[account_id]
-        # Held points are not spendable: a debit may take only what is available.
-        if delta < 0 and account.balance - account.held + delta < 0:
-            _refuse(account, delta)
+    balances_check(locked=accounts_lock(owned), deltas=per_account)
 
     try:
         with transaction.atomic():
@@ -95,17 +136,7 @@ def transaction_post(
     Entry.objects.bulk_create(
         Entry(transaction=txn, account=leg.account, amount=leg.amount) for leg in legs
     )
-    try:
-        # A savepoint, so that the CHECK (balance - held >= 0), the backstop to the check above,
-        # surfaces as the same refusal instead of a broken transaction.
-        with transaction.atomic():
-            for account_id in sorted(owned):
-                Account.objects.filter(pk=account_id).update(
-                    balance=F("balance") + per_account[account_id]
-                )
-    except IntegrityError as exc:  # pragma: no cover - unreachable under the account locks
-        account_id = min(a for a in owned if per_account[a] < 0)
-        _refuse(Account.objects.get(pk=account_id), per_account[account_id], cause=exc)
+    balances_move(deltas={account_id: per_account[account_id] for account_id in owned})
     return txn
 
 

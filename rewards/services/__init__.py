@@ -14,6 +14,7 @@ from .catalogue import (
     reward_update,
 )
 from .goals import goal_clear, goal_set
+from .history import ImportedRedemption, redemptions_import
 from .quotes import quote_create
 from .redemptions import (
     can_decide,
@@ -29,6 +30,7 @@ from .redemptions import (
 __all__ = [
     "MAX_PRICE",
     "MAX_STOCK",
+    "ImportedRedemption",
     "can_decide",
     "goal_clear",
     "goal_set",
@@ -40,6 +42,7 @@ __all__ = [
     "redemption_purchase",
     "redemption_record",
     "redemption_reject",
+    "redemptions_import",
     "reward_activate",
     "reward_create",
     "reward_deactivate",

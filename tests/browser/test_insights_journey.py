@@ -11,8 +11,6 @@ import pytest
 from playwright.sync_api import expect
 
 from insights.services import insights_recompute
-from insights.synthetic.policies import POLICIES, population
-from insights.synthetic.writer import histories_write
 from tests.browser import test_award_journey as award_journey
 from tests.browser.test_award_journey import (
     DESKTOP,
@@ -22,6 +20,8 @@ from tests.browser.test_award_journey import (
     shot,
     sign_in,
 )
+from tests.insights.synthetic.policies import POLICIES, population
+from tests.insights.synthetic.writer import histories_write
 from tests.people.factories import AgentFactory, HRFactory
 
 pytestmark = pytest.mark.browser

@@ -8,12 +8,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from insights.importing.formatting import history_csv
 from insights.importing.parsing import COLUMNS
-from insights.importing.synthetic import synthetic_history_csv
 from insights.models import InsightsRun
 from insights.services import insights_recompute
-from insights.synthetic.policies import POLICIES, population
-from insights.synthetic.writer import histories_write
+
+from .synthetic.policies import POLICIES, population
+from .synthetic.writer import histories_write
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def csv_of(*rows: dict[str, str], columns: tuple[str, ...] = COLUMNS) -> bytes:
     """A CSV with the given columns; each row's missing columns are blank."""
     full = [{column: str(row.get(column, "")) for column in columns} for row in rows]
     if columns == COLUMNS:
-        return synthetic_history_csv(full)
+        return history_csv(full)
     lines = [",".join(columns)] + [",".join(r[c] for c in columns) for r in full]
     return ("\n".join(lines) + "\n").encode()
 

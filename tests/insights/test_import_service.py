@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from insights.importing import history_import
-from insights.importing.synthetic import synthetic_history, synthetic_history_csv
+from insights.importing.formatting import history_csv
 from ledger.models import Account, AccountKind, Award, Transaction, TransactionKind
 from ledger.selectors import balance_of, entries_of, ledger_verify
 from ledger.views import statement_lines
@@ -15,6 +15,7 @@ from people.models import EmploymentType, Role, Team, User
 from rewards.models import Redemption, RedemptionState, Reward
 from tests.api_support import db_state
 from tests.insights.conftest import award, csv_of, redemption
+from tests.insights.synthetic.history import synthetic_history
 from tests.rewards.factories import RewardFactory
 
 pytestmark = pytest.mark.django_db
@@ -181,7 +182,7 @@ def test_imported_history_shows_on_the_statement_as_awards_and_redemptions():
 
 def test_a_realistic_history_keeps_the_ledger_valid():
     rows = synthetic_history(employees=30, days=120, seed=7, prefix="t")
-    report = history_import(data=synthetic_history_csv(rows))
+    report = history_import(data=history_csv(rows))
     assert report["ok"] and report["imported"] == len(rows) > 500
     assert report["created"]["people"] == 30 + 2  # two supervisors for teams of 15
     assert ledger_verify() == []

@@ -12,11 +12,11 @@ from insights.analysis.loading import Event
 from insights.analysis.rules import BIG_MONTHS, QUICK_DAYS, classify
 from insights.models import DEFAULT_WINDOW, InsightsRun, PersonSegment, Segment
 from insights.services import insights_recompute
-from insights.synthetic.policies import POLICIES, population
-from insights.synthetic.writer import histories_write
 from ledger.selectors import ledger_verify
 
 from .scoring import score
+from .synthetic.policies import POLICIES, population
+from .synthetic.writer import histories_write
 
 THRESHOLD = 0.85
 

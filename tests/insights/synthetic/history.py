@@ -1,4 +1,5 @@
-"""A deterministic, realistic history in the import's CSV format, for benchmarks and tests.
+"""A deterministic, realistic history in the import's CSV format, for benchmarks and tests
+(`insights.importing.formatting.history_csv` writes it as a file).
 
 Teams of agents under one supervisor each; supervisors award points on working days for
 contact-centre reasons; employees spend them the way the original Pojopörssi saw people do:
@@ -9,15 +10,12 @@ two years) give about half a million rows, about a million ledger entries.
 
 from __future__ import annotations
 
-import csv
-import io
 import random
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from .parsing import COLUMNS
+from insights.importing.parsing import COLUMNS
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -170,12 +168,3 @@ def synthetic_history(
             add(when, person, event="redemption", points=str(bought[1]), reward=bought[0])
     events.sort(key=lambda e: (e[0], e[1]))
     return [row for _at, _n, row in events]
-
-
-def synthetic_history_csv(rows: Iterable[dict[str, str]]) -> bytes:
-    """The rows as the import's UTF-8 CSV, header first."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode()
