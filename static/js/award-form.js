@@ -1,8 +1,7 @@
 /* Award form, progressive enhancement only: the form works the same without this file.
  * - shows the suggested point range of the chosen reason next to the points field;
- * - moves focus to the error summary when the form comes back with errors;
- * - ignores a second click on "Give points" while the first is on its way
- *   (the server is safe anyway: the form's key makes a double submit award once). */
+ * - moves focus to the error summary when the form comes back with errors.
+ * (A second click on "Give points" is ignored by submit-once.js: the form has data-submit-once.) */
 (function () {
   "use strict";
   var form = document.querySelector("[data-award-form]");
@@ -31,19 +30,4 @@
 
   var errors = document.getElementById("award-errors");
   if (errors) errors.focus();
-
-  var button = form.querySelector("[type=submit]");
-  form.addEventListener("submit", function (event) {
-    if (form.dataset.sending) {
-      event.preventDefault();
-      return;
-    }
-    form.dataset.sending = "1";
-    if (button) button.setAttribute("aria-disabled", "true");
-  });
-  // Coming back with the browser's back button must not leave the form locked.
-  window.addEventListener("pageshow", function () {
-    delete form.dataset.sending;
-    if (button) button.removeAttribute("aria-disabled");
-  });
 })();

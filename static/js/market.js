@@ -1,7 +1,6 @@
 /* The confirm page, progressive enhancement only (the page works the same without this file):
- * - a live countdown of the price promise (without JS the expiry time is shown);
- * - a second click on "Confirm" is ignored while the first is on its way
- *   (the server is safe anyway: the form's key makes a double submit buy once). */
+ * a live countdown of the price promise (without JS the expiry time is shown).
+ * (A second click on "Confirm" is ignored by submit-once.js: the form has data-submit-once.) */
 (function () {
   "use strict";
   var box = document.querySelector("[data-countdown]");
@@ -29,22 +28,5 @@
       tick();
       timer = window.setInterval(tick, 1000);
     }
-  }
-
-  var form = document.querySelector("[data-confirm-form]");
-  if (form) {
-    var button = form.querySelector("[type=submit]");
-    form.addEventListener("submit", function (event) {
-      if (form.dataset.sending) {
-        event.preventDefault();
-        return;
-      }
-      form.dataset.sending = "1";
-      if (button) button.setAttribute("aria-disabled", "true");
-    });
-    window.addEventListener("pageshow", function () {
-      delete form.dataset.sending;
-      if (button) button.removeAttribute("aria-disabled");
-    });
   }
 })();

@@ -91,7 +91,7 @@ def assert_no_horizontal_scroll(page: Page) -> None:
 
 
 # Cheap checks that catch the usual accessibility slips on every page the journey visits;
-# colour contrast is settled in the palette (static/css/app.css), not here.
+# colour contrast is settled in the palette (static/css/base.css), not here.
 A11Y_PROBLEMS_JS = """
 () => {
   const problems = [];

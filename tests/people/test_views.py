@@ -136,14 +136,14 @@ def test_not_found_page_has_the_same_look(client):
     assert response.status_code == 404
     page = text(response)
     assert "Sivua ei löytynyt" in page
-    assert "/static/css/app.css" in page
+    assert "/static/css/base.css" in page
 
 
 def test_server_error_page_renders_without_a_request():
     # Django renders 500.html with no context at all: it must not need a user or a request.
     page = render_to_string("500.html")
     assert "Jokin meni vikaan" in page
-    assert "/static/css/app.css" in page
+    assert "/static/css/base.css" in page
 
 
 def test_deactivated_people_cannot_sign_in(client):
