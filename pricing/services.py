@@ -21,6 +21,7 @@ from core.validators import is_whole_number
 from people.models import User
 from rewards.locks import market_clock_exclusive, market_clock_shared
 from rewards.models import Reward, RewardCategory
+from rewards.services import reward_prices_move
 
 from . import engine
 from .errors import ParametersInPastError, SaleEndedError
@@ -168,8 +169,12 @@ def _window_apply(*, window: Window, applied_at: datetime) -> Tick:
 
 
 def _prices_write(*, tick: Tick, day: str, columns: dict[str, list[Any]]) -> None:
-    """The rewards' ℓ and price, and the day's closing prices: one statement each for the whole
-    catalogue. PostgreSQL reads the new values from arrays; SQLite (>= 3.33) from the tick lines."""
+    """The rewards' ℓ and price (through the market's own service), and the day's closing prices:
+    one statement each for the whole catalogue. PostgreSQL reads the new values from arrays;
+    SQLite (>= 3.33) from the tick lines."""
+    reward_prices_move(
+        reward_ids=columns["reward_id"], log_prices=columns["log_price"], prices=columns["price"]
+    )
     params: list[Any]
     if connection.vendor == "postgresql":
         source = (
@@ -181,11 +186,6 @@ def _prices_write(*, tick: Tick, day: str, columns: dict[str, list[Any]]) -> Non
     else:
         source, where, params = "pricing_tickline l", "l.tick_id = %s", [tick.pk]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE rewards_reward SET log_price = l.log_price, current_price = l.price "  # noqa: S608
-            f"FROM {source} WHERE {where} AND rewards_reward.id = l.reward_id",
-            params,
-        )
         cursor.execute(
             f"INSERT INTO pricing_priceday (reward_id, day, price, log_price, base_price) "  # noqa: S608
             f"SELECT l.reward_id, %s, l.price, l.log_price, l.base_price FROM {source} "

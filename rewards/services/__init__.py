@@ -10,6 +10,7 @@ from .catalogue import (
     reward_create,
     reward_deactivate,
     reward_price_set,
+    reward_prices_move,
     reward_restock,
     reward_update,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "reward_create",
     "reward_deactivate",
     "reward_price_set",
+    "reward_prices_move",
     "reward_restock",
     "reward_update",
 ]

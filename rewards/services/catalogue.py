@@ -7,10 +7,11 @@ changing) holds the market clock shared, then the reward row (see `rewards/locks
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -152,3 +153,27 @@ def reward_deactivate(*, reward: Reward) -> Reward:
 
 def reward_activate(*, reward: Reward) -> Reward:
     return reward_update(reward=reward, active=True)
+
+
+def reward_prices_move(
+    *, reward_ids: Sequence[int], log_prices: Sequence[float], prices: Sequence[int]
+) -> None:
+    """Write ℓ and the market price of many rewards at once: a pricing tick reprices the whole
+    catalogue in one statement, however large it is. The caller holds the market clock
+    exclusively, so no purchase reads a price half written."""
+    if not reward_ids:
+        return
+    table = connection.ops.quote_name(Reward._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} AS r SET log_price = l.log_price, current_price = l.price "  # noqa: S608
+                "FROM unnest(%s::bigint[], %s::float8[], %s::integer[]) AS l(id, log_price, price) "
+                "WHERE r.id = l.id",
+                [list(reward_ids), list(log_prices), list(prices)],
+            )
+        else:  # SQLite, the newcomer's zero-setup database
+            cursor.executemany(
+                f"UPDATE {table} SET log_price = %s, current_price = %s WHERE id = %s",  # noqa: S608
+                list(zip(log_prices, prices, reward_ids, strict=True)),
+            )
