@@ -161,6 +161,7 @@ def reward_prices_move(
     """Write ℓ and the market price of many rewards at once: a pricing tick reprices the whole
     catalogue in one statement, however large it is. The caller holds the market clock
     exclusively, so no purchase reads a price half written."""
+    assert connection.in_atomic_block, "prices move inside the tick's transaction"
     if not reward_ids:
         return
     table = connection.ops.quote_name(Reward._meta.db_table)
