@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -214,7 +215,9 @@ def award_history(
                         )
                     )
         for moment, supervisor, recipient, reason in sorted(events, key=lambda e: (e[0], e[1].pk)):
-            points = rng.randrange(reason.suggested_min, reason.suggested_max + 1, 5)
+            # Within the cap whatever HR has published (a reason saved before the cap was lowered).
+            high = min(reason.suggested_max, settings.AWARD_MAX_POINTS)
+            points = rng.randrange(min(reason.suggested_min, high), high + 1, 5)
             try:
                 award = award_create(
                     giver=supervisor,

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 import pgtrigger
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
@@ -327,6 +328,18 @@ class AwardReason(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # The admin's form too: a suggested range above the per-award cap would suggest awards
+        # that the award service refuses.
+        cap = settings.AWARD_MAX_POINTS
+        if self.suggested_max is not None and self.suggested_max > cap:
+            raise ValidationError(
+                {
+                    "suggested_max": _("At most %(cap)d: no single award may give more.")
+                    % {"cap": cap}
+                }
+            )
 
     @property
     def name(self) -> str:

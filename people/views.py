@@ -36,6 +36,10 @@ def _set_language_cookie(response: HttpResponseBase, language: str) -> None:
     )
 
 
+_CHOSEN_BEFORE_SIGN_IN = "language_chosen_before_sign_in"
+"""Session key: the language a visitor picked before signing in."""
+
+
 def _known_language(code: str | None) -> str | None:
     return code if code in dict(settings.LANGUAGES) else None
 
@@ -46,8 +50,15 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        # A language picked on the sign-in page itself is the person's choice now: it wins over
+        # (and becomes) the stored preference; otherwise the stored preference applies.
+        chosen = _known_language(self.request.session.get(_CHOSEN_BEFORE_SIGN_IN))
         response = super().form_valid(form)
-        language = _known_language(form.get_user().preferred_language)
+        user = form.get_user()
+        if chosen and user.preferred_language != chosen:
+            services.person_update(person=user, preferred_language=chosen)
+        self.request.session.pop(_CHOSEN_BEFORE_SIGN_IN, None)
+        language = chosen or _known_language(user.preferred_language)
         if language:
             translation.activate(language)
             _set_language_cookie(response, language)
@@ -80,7 +91,10 @@ def language_set_view(request: HttpRequest) -> HttpResponse:
     if language is None:
         return response
     user = request.user
-    if isinstance(user, User) and user.preferred_language != language:
-        services.person_update(person=user, preferred_language=language)
+    if isinstance(user, User):
+        if user.preferred_language != language:
+            services.person_update(person=user, preferred_language=language)
+    else:
+        request.session[_CHOSEN_BEFORE_SIGN_IN] = language
     _set_language_cookie(response, language)
     return response

@@ -153,8 +153,10 @@ class RejectSerializer(serializers.Serializer):
 
 class GoalSerializer(serializers.Serializer):
     reward = serializers.SerializerMethodField()
-    balance = serializers.IntegerField()
-    price = serializers.IntegerField()
+    balance = serializers.IntegerField(
+        help_text="Points the user can spend now (held ones excluded)."
+    )
+    price = serializers.IntegerField(help_text="What the reward costs now, any sale included.")
     remaining = serializers.IntegerField()
     percent = serializers.IntegerField()
     reached = serializers.BooleanField()

@@ -6,16 +6,20 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.expressions import OrderBy
+from django.db.models.functions import Collate, Lower
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from core.errors import InvalidInputError
 from ledger.models import AccountKind, Entry, TransactionKind
-from ledger.selectors import balance_of
+from ledger.selectors import wallet_summary
 from people.models import User
 
 from .models import Goal, Redemption, RedemptionState, Reward, RewardCategory
+from .prices import price_now
 
 EARNING_WINDOW_DAYS = 90
 
@@ -73,10 +77,23 @@ def reward_catalogue(
         )
     name = "name_en" if (get_language() or "fi").startswith("en") else "name_fi"
     order = [
-        name if f == "name" else f"-{name}" if f == "-name" else f
+        _by_name(name) if f == "name" else _by_name(name, descending=True) if f == "-name" else f
         for f in CATALOGUE_ORDERINGS[ordering]
     ]
     return with_popularity(qs).order_by(*order)
+
+
+NAME_COLLATION = "fi-x-icu"
+"""PostgreSQL's ICU collation for Finnish: case does not split the list, and å, ä, ö come after z
+(a Finnish workplace: the English names are sorted the same way)."""
+
+
+def _by_name(field: str, *, descending: bool = False) -> OrderBy:
+    if connection.vendor == "postgresql":
+        key: Collate | Lower = Collate(F(field), NAME_COLLATION)
+    else:
+        key = Lower(field)  # SQLite (a newcomer's first run): at least not case-sensitive
+    return OrderBy(key, descending=descending)
 
 
 def redemptions_visible_to(*, user: User) -> QuerySet[Redemption]:
@@ -119,12 +136,15 @@ def average_daily_earning(*, user: User, days: int = EARNING_WINDOW_DAYS) -> flo
 
 
 def goal_progress(*, user: User) -> GoalProgress | None:
-    """How far the user is from their goal, and when they may reach it at their recent pace."""
+    """How far the user is from their goal, and when they may reach it at their recent pace.
+
+    Measured as the market measures a purchase: the price to pay now (a sale included) against
+    the points the user can spend now (points held for open drawings are not spendable)."""
     goal = Goal.objects.select_related("reward").filter(employee=user).first()
     if goal is None:
         return None
-    balance = balance_of(user=user)
-    price = goal.reward.current_price
+    balance = max(0, wallet_summary(user=user).available)
+    price = price_now(goal.reward)
     remaining = max(0, price - balance)
     daily = average_daily_earning(user=user)
     today = timezone.localdate()

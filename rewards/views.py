@@ -113,6 +113,7 @@ def redemption_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
         "reward": reward,
         "balance": balance,
         "after": balance - quote.price,
+        "missing": max(0, quote.price - balance),
         "form": ConfirmForm(),
         "expired": quote.is_expired,
     }
@@ -155,6 +156,8 @@ def redemption_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
             _("Cancelled. %(points)s points were returned to your wallet.")
             % {"points": redemption.price_paid},
         )
+    if request.POST.get("next") == "receipt":
+        return redirect("redemption-receipt", pk=redemption.pk)
     return redirect("redemptions")
 
 

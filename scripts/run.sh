@@ -108,6 +108,8 @@ fi
 mkdir -p var
 "$py" manage.py migrate --noinput
 "$py" manage.py seed_demo
+# HR's insights open on figures, not on "No insights yet" until the nightly job.
+"$py" manage.py insights_recompute
 
 # Children log through a pipe; without this Python would hold their output back in buffers.
 export PYTHONUNBUFFERED=1

@@ -114,6 +114,21 @@ def award_create(
     return award
 
 
+def _suggested_range_check(suggested_min: int, suggested_max: int) -> None:
+    """1 ≤ min ≤ max ≤ the per-award cap: a range that suggests what no award may give is refused."""
+    if suggested_min < 1 or suggested_max < suggested_min:
+        raise InvalidInputError(fields={"suggested_max": [_("The range must be 1 ≤ min ≤ max.")]})
+    if suggested_max > settings.AWARD_MAX_POINTS:
+        raise InvalidInputError(
+            fields={
+                "suggested_max": [
+                    _("At most %(cap)d: no single award may give more.")
+                    % {"cap": settings.AWARD_MAX_POINTS}
+                ]
+            }
+        )
+
+
 def award_reason_create(
     *,
     code: str,
@@ -127,8 +142,7 @@ def award_reason_create(
     position: int = 0,
 ) -> AwardReason:
     """Publish a new award criterion."""
-    if suggested_min < 1 or suggested_max < suggested_min:
-        raise InvalidInputError(fields={"suggested_max": [_("The range must be 1 ≤ min ≤ max.")]})
+    _suggested_range_check(suggested_min, suggested_max)
     reason = AwardReason(
         code=code,
         name_fi=name_fi,
@@ -156,8 +170,7 @@ def award_reason_update(*, reason: AwardReason, **changes: Any) -> AwardReason:
         raise InvalidInputError(fields={name: [_("Cannot be changed.")] for name in unknown})
     for name, value in changes.items():
         setattr(reason, name, value)
-    if reason.suggested_min < 1 or reason.suggested_max < reason.suggested_min:
-        raise InvalidInputError(fields={"suggested_max": [_("The range must be 1 ≤ min ≤ max.")]})
+    _suggested_range_check(reason.suggested_min, reason.suggested_max)
     reason.full_clean()
     reason.save(update_fields=list(changes))
     return reason

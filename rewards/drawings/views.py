@@ -72,13 +72,19 @@ def drawing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             .replace("K", str(drawing.winners))
         )
     now = timezone.now()
+    wallet = wallet_summary(user=me)
+    # A new bid replaces the live one, whose hold is released first.
+    spendable = wallet.available + (live_bid.amount if live_bid else 0)
     context = {
         "drawing": drawing,
         "reward": drawing.reward,
         "bid": live_bid,
         "my_result": bid if closed and bid is not None and bid.result else None,
         "bidders": selectors.drawing_live_bidders(drawing=drawing),
-        "wallet": wallet_summary(user=me),
+        "wallet": wallet,
+        "spendable": spendable,
+        "can_afford": spendable >= drawing.reserve,
+        "missing": max(0, drawing.reserve - spendable),
         "accepting": not closed and drawing.opens_at <= now < drawing.closes_at,
         "not_yet_open": now < drawing.opens_at,
         "awaiting_close": not closed and now >= drawing.closes_at,

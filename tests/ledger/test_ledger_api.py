@@ -438,6 +438,7 @@ BAD_REASONS = [
     pytest.param(
         reason_body(suggested_min=60, suggested_max=50), "suggested_max", id="min-over-max"
     ),
+    pytest.param(reason_body(suggested_max=501), "suggested_max", id="max-over-award-cap"),
     pytest.param(reason_body(position=-1), "position", id="position-negative"),
     pytest.param(reason_body(position=40000), "position", id="position-huge"),
     pytest.param(reason_body(active="maybe"), "active", id="active-not-boolean"),
@@ -501,6 +502,7 @@ def test_a_reasons_code_cannot_be_changed(api, crew, reason):
 BAD_REASON_UPDATES = [
     pytest.param({"suggested_min": 101}, "suggested_max", id="min-over-existing-max"),
     pytest.param({"suggested_max": 9}, "suggested_max", id="max-under-existing-min"),
+    pytest.param({"suggested_max": 501}, "suggested_max", id="max-over-award-cap"),
     pytest.param({"suggested_min": 0}, "suggested_min", id="min-zero"),
     pytest.param({"suggested_max": "50"}, "suggested_max", id="max-string"),
     pytest.param({"name_fi": ""}, "name_fi", id="blank-name"),

@@ -96,6 +96,24 @@ def test_language_switch_works_before_signing_in(client):
     assert "Sign in to Pojopörssi" in text(client.get(LOGIN))
 
 
+def test_a_language_chosen_on_the_sign_in_page_wins_and_is_remembered(client):
+    # given: a Finnish speaker's account, and English picked on the sign-in page
+    agent = AgentFactory(username="aada", preferred_language="fi")
+    client.post(LANGUAGE, {"language": "en", "next": LOGIN})
+    # when
+    response = client.post(LOGIN, {"username": "aada", "password": PASSWORD})
+    # then: the pages stay English, and English is the preference from now on
+    assert response.cookies[COOKIE].value == "en"
+    assert "Your balance" in text(client.get(HOME))
+    agent.refresh_from_db()
+    assert agent.preferred_language == "en"
+    # and a later sign-in without a choice on the sign-in page follows the stored preference
+    client.post(LOGOUT)
+    client.cookies[COOKIE] = "fi"
+    response = client.post(LOGIN, {"username": "aada", "password": PASSWORD})
+    assert response.cookies[COOKIE].value == "en"
+
+
 def test_language_switch_ignores_unknown_languages_and_foreign_redirects(client):
     agent = AgentFactory(preferred_language="fi")
     client.force_login(agent)

@@ -46,6 +46,18 @@ def test_an_agent_sees_the_active_catalogue_by_name_in_their_language(shelf):
         ]
 
 
+def test_names_sort_as_a_finnish_reader_expects_whatever_their_case(db):
+    # given: lower- and upper-case initials, and the letters that come after z in Finnish
+    for name in ["Öljyvärit", "iittala-kulho", "Theatre evening", "Ämpäri", "Zumba", "Åland trip"]:
+        RewardFactory(name_fi=name, name_en=name)
+    agent = AgentFactory()
+    expected = ["iittala-kulho", "Theatre evening", "Zumba", "Åland trip", "Ämpäri", "Öljyvärit"]
+    for language in ("fi", "en"):
+        with translation.override(language):
+            assert names(selectors.reward_catalogue(user=agent)) == expected
+            assert names(selectors.reward_catalogue(user=agent, ordering="-name")) == expected[::-1]
+
+
 def test_hr_sees_inactive_rewards_too(shelf):
     assert "Old" in names(selectors.reward_catalogue(user=HRFactory()))
 

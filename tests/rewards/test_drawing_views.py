@@ -67,6 +67,22 @@ def test_bid_change_and_withdraw_through_the_page(agents):
     assert ledger_verify() == []
 
 
+def test_a_reserve_beyond_the_points_offers_no_bid_button(agents):
+    # given: 200 points each; one drawing within reach and one beyond it
+    within, beyond = make_drawing(price=150), make_drawing(price=260)
+    client = client_for(agents[0])
+    # then: beyond reach, what is missing instead of a button that could only fail
+    page = client.get(f"/drawings/{beyond.pk}/").content.decode()
+    assert 'data-testid="cannot-afford"' in page and "60 pts to go" in page
+    assert 'data-testid="bid-submit"' not in page
+    page = client.get(f"/drawings/{within.pk}/").content.decode()
+    assert 'data-testid="bid-submit"' in page and 'max="200"' in page
+    # and a live bid's hold counts as spendable when changing that bid
+    bid_place(drawing=within, employee=agents[0], amount=180)
+    page = client.get(f"/drawings/{within.pk}/").content.decode()
+    assert 'data-testid="bid-submit"' in page and 'max="200"' in page
+
+
 def test_results_show_price_and_my_result(agents):
     drawing = make_drawing(price=50)
     bid_place(drawing=drawing, employee=agents[0], amount=150)

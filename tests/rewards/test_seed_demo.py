@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from ledger.models import AccountKind, Award, BudgetPeriod, Entry, Transaction
+from ledger.models import AccountKind, Award, AwardReason, BudgetPeriod, Entry, Transaction
 from ledger.selectors import balance_of, ledger_verify
 from people.models import EmploymentType, Role, Team, User
 from pricing.models import Tick
@@ -185,3 +185,21 @@ def test_seed_demo_adds_only_the_catalogue_to_an_older_demo():
     assert Reward.objects.count() >= 22
     assert Transaction.objects.count() == transactions
     assert not Redemption.objects.exists()
+
+
+def test_seed_demo_stays_within_the_award_cap_whatever_reasons_exist(settings):
+    # given: a reason saved with a range above today's cap (the database allows it; only the
+    # services and the admin refuse it now)
+    AwardReason.objects.create(
+        code="heroics", name_fi="Sankariteko", name_en="Heroics", suggested_min=400,
+        suggested_max=900,
+    )  # fmt: skip
+    settings.AWARD_MAX_POINTS = 450
+
+    # when
+    result = seed_demo(now=NOW, months=2)
+
+    # then: it ran through, and no award went above the cap
+    assert result.created
+    assert Award.objects.filter(reason__code="heroics").exists()
+    assert not Award.objects.filter(points__gt=450).exists()

@@ -435,6 +435,29 @@ def test_a_reversed_award_does_not_count_towards_the_pace(crew, reason):
     assert selectors.average_daily_earning(user=agent) == 1.0
 
 
+def test_goal_counts_the_price_to_pay_and_only_the_points_that_can_be_spent(crew, fund):
+    # given: 300 points, 120 of them held for a bid; the goal's reward is on sale at 20 % off
+    from ledger.services import hold_create, wallet_for
+    from pricing.services import sale_create
+
+    agent = crew.agents[0]
+    fund([agent], 300)
+    hold_create(account=wallet_for(agent), amount=120, memo="bid")
+    reward = RewardFactory(base_price=250)
+    now = timezone.now()
+    sale_create(actor=crew.hr, name="Sale", multiplier="0.8", starts_at=now - timedelta(hours=1),
+                ends_at=now + timedelta(days=1), rewards=[reward])  # fmt: skip
+    services.goal_set(employee=agent, reward=reward)
+
+    # when
+    progress = selectors.goal_progress(user=agent)
+
+    # then: 180 spendable of the 200 it costs today, 20 to go (not 250 − 300 = "reached")
+    assert progress is not None
+    assert (progress.balance, progress.price, progress.remaining) == (180, 200, 20)
+    assert progress.percent == 90 and not progress.reached
+
+
 def test_goal_reached_clear_and_replace(crew, fund):
     agent = crew.agents[0]
     fund([agent], 100)

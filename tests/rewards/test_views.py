@@ -210,6 +210,22 @@ def test_refusals_show_a_message_and_write_nothing(crew, setup, message):
     assert balance_of(user=agent) == 100
 
 
+def test_a_confirm_page_beyond_the_points_offers_no_pay_button(crew):
+    # given: 100 points and a 130-point reward
+    agent = crew.agents[0]
+    _fund(crew, agent, 100)
+    quote = quote_create(employee=agent, reward=RewardFactory(base_price=130))
+    # when
+    page = text(signed_in(agent).get(reverse("redemption-confirm", args=[quote.pk])))
+    # then: what is missing, a way back, and no button that could only fail
+    assert "30 p" in page and "Sinulla ei ole vielä tarpeeksi pisteitä" in page
+    assert 'name="form_key"' not in page and "Vahvista ja maksa" not in page
+    # and with enough points the button is there
+    _fund(crew, agent, 30)
+    page = text(signed_in(agent).get(reverse("redemption-confirm", args=[quote.pk])))
+    assert 'name="form_key"' in page and "Vahvista ja maksa" in page
+
+
 def test_price_changed_offers_a_fresh_quote(crew):
     agent = crew.agents[0]
     _fund(crew, agent, 200)
@@ -274,6 +290,36 @@ def test_my_redemptions_lists_mine_and_cancels_a_pending_one(crew):
     response = client.post(reverse("redemption-cancel", args=[mine.pk]), follow=True)
     assert response.status_code == 200
     assert balance_of(user=agent) == 100
+
+
+def test_a_pending_receipt_cancels_and_comes_back_to_itself(crew):
+    agent = crew.agents[0]
+    _fund(crew, agent, 100)
+    reward = RewardFactory(base_price=60, needs_approval=True)
+    mine = redemption_create(employee=agent, quote=quote_create(employee=agent, reward=reward))
+    client = signed_in(agent)
+    receipt = reverse("redemption-receipt", args=[mine.pk])
+    assert 'data-testid="receipt-cancel"' in text(client.get(receipt))
+    # when
+    response = client.post(reverse("redemption-cancel", args=[mine.pk]), {"next": "receipt"})
+    # then: back on the receipt, which now says cancelled and offers no cancel button
+    assert response["Location"] == receipt
+    page = text(client.get(receipt))
+    assert "Lunastus peruttu" in page and 'data-testid="receipt-cancel"' not in page
+    assert balance_of(user=agent) == 100
+
+
+def test_a_reward_without_approval_is_confirmed_not_approved(crew):
+    agent = crew.agents[0]
+    _fund(crew, agent, 100)
+    bought = redemption_create(
+        employee=agent, quote=quote_create(employee=agent, reward=RewardFactory(base_price=10))
+    )
+    client = signed_in(agent)
+    client.post(reverse("language-set"), {"language": "en", "next": "/"})
+    page = text(client.get(reverse("redemption-receipt", args=[bought.pk])))
+    assert "Redeemed!" in page and ">Confirmed<" in page
+    assert "Approved" not in page and "It&#x27;s yours!" not in page
 
 
 def test_set_and_clear_goal_and_home_shows_progress(crew):
