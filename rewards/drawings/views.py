@@ -75,6 +75,7 @@ def drawing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     wallet = wallet_summary(user=me)
     # A new bid replaces the live one, whose hold is released first.
     spendable = wallet.available + (live_bid.amount if live_bid else 0)
+    reserve = drawing.reserve or 0  # set when the drawing opens
     context = {
         "drawing": drawing,
         "reward": drawing.reward,
@@ -83,8 +84,8 @@ def drawing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "bidders": selectors.drawing_live_bidders(drawing=drawing),
         "wallet": wallet,
         "spendable": spendable,
-        "can_afford": spendable >= drawing.reserve,
-        "missing": max(0, drawing.reserve - spendable),
+        "can_afford": spendable >= reserve,
+        "missing": max(0, reserve - spendable),
         "accepting": not closed and drawing.opens_at <= now < drawing.closes_at,
         "not_yet_open": now < drawing.opens_at,
         "awaiting_close": not closed and now >= drawing.closes_at,

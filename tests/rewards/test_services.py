@@ -443,7 +443,7 @@ def test_goal_counts_the_price_to_pay_and_only_the_points_that_can_be_spent(crew
     agent = crew.agents[0]
     fund([agent], 300)
     hold_create(account=wallet_for(agent), amount=120, memo="bid")
-    reward = RewardFactory(base_price=250)
+    reward: Reward = RewardFactory(base_price=250)  # type: ignore[assignment]
     now = timezone.now()
     sale_create(actor=crew.hr, name="Sale", multiplier="0.8", starts_at=now - timedelta(hours=1),
                 ends_at=now + timedelta(days=1), rewards=[reward])  # fmt: skip
