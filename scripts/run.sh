@@ -113,6 +113,8 @@ mkdir -p var
 
 # Children log through a pipe; without this Python would hold their output back in buffers.
 export PYTHONUNBUFFERED=1
+# One time zone in every log line: gunicorn's master logs before Django sets TZ from TIME_ZONE.
+export TZ="${TIME_ZONE:-Europe/Helsinki}"
 
 # gunicorn rather than runserver: a bounded pool of threads (so many clients queue instead of
 # opening more database connections than PostgreSQL allows), and it reloads on code changes.
