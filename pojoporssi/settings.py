@@ -112,6 +112,7 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["pojoporssi.formats"]  # English dates a Finnish workplace reads one way
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # a chosen language outlives the browser session
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Helsinki")
 USE_I18N = True
