@@ -42,7 +42,9 @@ def test_a_forbidden_page_is_one_line_without_a_traceback(log):
     lines = [line for line in log.getvalue().splitlines() if "Forbidden" in line]
     assert len(lines) == 1, log.getvalue()
     assert "Traceback" not in log.getvalue()
-    assert re.match(r"\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}\] WARNING django\.request", lines[0])
+    assert re.match(
+        r"\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}\] WARNING django\.request", lines[0]
+    )
 
 
 def test_a_server_error_keeps_its_traceback(log):
