@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,8 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from .parsers import JSONTooDeepError, PayloadTooLargeError
 
 
 class ApplicationError(Exception):
@@ -72,8 +75,10 @@ def _error_body(code: str, detail: Any, **more: Any) -> dict[str, Any]:
     return body
 
 
-# DRF's own exceptions, mapped to our stable codes.
+# DRF's own exceptions, mapped to our stable codes (the first match wins: subclasses first).
 _DRF_CODES: dict[type[Exception], str] = {
+    JSONTooDeepError: "json_too_deep",
+    PayloadTooLargeError: "payload_too_large",
     drf_exceptions.NotAuthenticated: "not_authenticated",
     drf_exceptions.AuthenticationFailed: "authentication_failed",
     drf_exceptions.PermissionDenied: "permission_denied",
@@ -103,7 +108,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             _error_body("invalid", _("Invalid input."), fields=messages),
             status=status.HTTP_400_BAD_REQUEST,
         )
-    if isinstance(exc, Http404):
+    if isinstance(exc, RequestDataTooBig):  # Django's own size limit, met before any parser
+        exc = PayloadTooLargeError()
+    elif isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf_exceptions.PermissionDenied()

@@ -39,7 +39,8 @@ class _ErrorSerializer(serializers.Serializer):
     column = serializers.CharField(help_text="The column at fault; empty for the whole row.")
     code = serializers.CharField(
         help_text="required, invalid, no_offset, in_future, out_of_range, unknown_event, "
-        "too_long, self_award, duplicate_id, duplicate_row, malformed, insufficient_balance"
+        "too_long, self_award, duplicate_id, duplicate_row, malformed, control_character, "
+        "insufficient_balance"
     )
     message = serializers.CharField()
 

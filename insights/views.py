@@ -4,8 +4,6 @@ Only HR: agents and supervisors get 403 on every page (individual segments are p
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.csv_export import SafeCsvWriter
 from core.errors import InvalidInputError
 from people.models import EmploymentType, Team
 
@@ -51,7 +50,7 @@ def _csv(table: Table, months: int, run: InsightsRun) -> HttpResponse:
     name = f"insights-{table.slug}-{months}m-{run.as_of:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response.write("\ufeff")  # Excel reads UTF-8 (ä, ö) only with the BOM
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)  # no cell runs as a formula in HR's spreadsheet
     writer.writerow(table.headers)
     writer.writerows(table.rows)
     return response

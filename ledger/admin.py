@@ -3,7 +3,9 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import (
@@ -14,8 +16,17 @@ from .models import (
     BudgetPolicy,
     Entry,
     Hold,
+    HoldState,
     Transaction,
 )
+
+SEALED = _("sealed")
+
+
+def _viewer_owns(request: HttpRequest, owner_field: str) -> ExpressionWrapper:
+    return ExpressionWrapper(
+        Q(**{owner_field: getattr(request.user, "pk", None)}), output_field=BooleanField()
+    )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -50,20 +61,61 @@ class TransactionAdmin(ReadOnlyAdmin):
     list_select_related = ["actor", "reverses"]
 
 
+# Held points are bids in open drawings: sealed until the close for everyone but the bidder,
+# HR and superusers included. A hold shows its amount and memo (which drawing) to others only
+# once posted (the drawing closed and it won); the closed drawing's bids show on the Bid page.
+# Not sortable or searchable by them either: the order would tell what the column hides.
+
+
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
-    list_display = ["id", "kind", "owner", "balance", "held"]
+    list_display = ["id", "kind", "owner", "balance", "sealed_held"]
     list_filter = ["kind"]
     search_fields = ["owner__username", "owner__display_name"]
     list_select_related = ["owner"]
+    fields = readonly_fields = ("kind", "owner", "balance", "sealed_held", "created_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Account]:
+        return super().get_queryset(request).annotate(viewer_owns=_viewer_owns(request, "owner"))
+
+    @admin.display(description=_("held"))
+    def sealed_held(self, obj: Account) -> Any:
+        if getattr(obj, "viewer_owns", False) or not obj.held:
+            return obj.held
+        return SEALED
 
 
 @admin.register(Hold)
 class HoldAdmin(ReadOnlyAdmin):
-    list_display = ["id", "created_at", "account", "amount", "state", "posted_amount", "memo"]
+    list_display = [
+        "id", "created_at", "account", "sealed_amount", "state", "posted_amount", "sealed_memo",
+    ]  # fmt: skip
     list_filter = ["state"]
-    search_fields = ["memo", "account__owner__username"]
+    search_fields = ["account__owner__username"]
     list_select_related = ["account__owner"]
+    fields = readonly_fields = (
+        "account", "sealed_amount", "state", "posted_amount", "posting", "sealed_memo",
+        "created_at", "closed_at",
+    )  # fmt: skip
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Hold]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(viewer_owns=_viewer_owns(request, "account__owner"))
+        )
+
+    @staticmethod
+    def _sealed(obj: Hold) -> bool:
+        return obj.state != HoldState.POSTED and not getattr(obj, "viewer_owns", False)
+
+    @admin.display(description=_("amount"))
+    def sealed_amount(self, obj: Hold) -> Any:
+        return SEALED if self._sealed(obj) else obj.amount
+
+    @admin.display(description=_("memo"))
+    def sealed_memo(self, obj: Hold) -> Any:
+        return SEALED if self._sealed(obj) else obj.memo
 
 
 @admin.register(Award)

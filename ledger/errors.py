@@ -36,6 +36,21 @@ class NotInYourTeamError(PermissionDeniedError):
     default_message = _("You can only award points to members of your own teams.")
 
 
+class RecipientNotAwardableError(PermissionDeniedError):
+    code = "recipient_not_awardable"
+    default_message = _(
+        "You cannot award points to a team leader or to HR; only HR can award them."
+    )
+
+
+class ReversalNotAllowedError(ConflictError):
+    code = "reversal_not_allowed"
+    default_message = _(
+        "This transaction belongs to a redemption or a drawing and cannot be reversed here: "
+        "reject or cancel the redemption instead, which refunds the points and returns the stock."
+    )
+
+
 class NotASupervisorError(PermissionDeniedError):
     code = "not_a_supervisor"
     default_message = _("Only supervisors can award points.")

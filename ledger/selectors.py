@@ -10,7 +10,8 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Sum
 
-from people.models import User
+from people.models import Role, User
+from people.selectors import leaders_excluded, team_members_of
 
 from .models import (
     Account,
@@ -60,6 +61,15 @@ def entries_of(*, user: User, kind: str = AccountKind.WALLET) -> QuerySet[Entry]
         )
         .order_by("-transaction__created_at", "-transaction_id")
     )
+
+
+def award_recipients_for(*, giver: User) -> QuerySet[User]:
+    """Whom `giver` may award (the pickers offer only these): their teams' active members, less
+    team leaders and HR unless the giver is HR (`services.awards.recipient_is_awardable`)."""
+    members = team_members_of(supervisor=giver)
+    if giver.is_hr:
+        return members
+    return leaders_excluded(members).exclude(role=Role.HR).exclude(is_superuser=True)
 
 
 def recognition_feed() -> QuerySet[Award]:

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 
 from core.errors import ApplicationError, IdempotencyKeyReusedError, InvalidInputError
 from people.models import User
-from people.selectors import team_members_of, teams_led_by
+from people.selectors import teams_led_by
 
 from . import selectors, services
 from .describers import titles_for
@@ -202,7 +202,8 @@ def team_view(request: HttpRequest) -> HttpResponse:
     me = _me(request)
     if not me.is_supervisor:
         raise PermissionDenied
-    members = team_members_of(supervisor=me)
+    # Only the people the service lets `me` award: co-leaders and HR are not offered.
+    members = selectors.award_recipients_for(giver=me)
     reasons = AwardReason.objects.filter(active=True).order_by("position", "code")
     status = 200
     if request.method == "POST":

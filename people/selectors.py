@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Lower
 
 from .models import Team, User
@@ -27,6 +27,26 @@ def person_is_led_by(*, person: User, supervisor: User) -> bool:
         and person.team_id is not None
         and Team.objects.filter(pk=person.team_id, leaders=supervisor).exists()
     )
+
+
+def person_leadership(*, person: User, supervisor: User) -> bool | None:
+    """None if `supervisor` does not lead `person`'s team; else whether `person` leads any team
+    themself. One query, the one `person_is_led_by` costs."""
+    if person.pk == supervisor.pk or person.team_id is None:
+        return None
+    leads = Team.leaders.through.objects.filter(user_id=person.pk)
+    return (
+        Team.objects.filter(pk=person.team_id, leaders=supervisor)
+        .annotate(person_leads=Exists(leads))
+        .values_list("person_leads", flat=True)
+        .first()
+    )
+
+
+def leaders_excluded(people: QuerySet[User]) -> QuerySet[User]:
+    """`people` without anyone who leads a team."""
+    leads = Team.leaders.through.objects.filter(user_id=OuterRef("pk"))
+    return people.exclude(Exists(leads))
 
 
 def teams_led_by(*, supervisor: User) -> QuerySet[Team]:

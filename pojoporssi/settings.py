@@ -224,6 +224,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's parsers, with a JSON parser that refuses deep nesting and oversized bodies (a code,
+    # not a 500): core/parsers.py. Depth limit: API_JSON_MAX_DEPTH below.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -240,6 +247,8 @@ REST_FRAMEWORK = {
     # Rate limits key on the client address; trust X-Forwarded-For only from known proxies.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
+"""How deeply arrays and objects may nest in a JSON request body."""
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pojopörssi API",
     "DESCRIPTION": (

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
+from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
 from ledger import apis as ledger_apis
@@ -32,7 +33,11 @@ api_v1: list[URLPattern | URLResolver] = [
     # DRF's token view turns throttling off; sign-in is exactly where password guessing happens.
     path(
         "auth/token/",
-        ObtainAuthToken.as_view(throttle_classes=[AnonRateThrottle]),
+        ObtainAuthToken.as_view(
+            throttle_classes=[AnonRateThrottle],
+            # ObtainAuthToken names its own parsers: give it the project's (depth and size limits).
+            parser_classes=api_settings.DEFAULT_PARSER_CLASSES,
+        ),
         name="api-token",
     ),
     path("me/", ledger_apis.MeApi.as_view(), name="api-me"),

@@ -120,6 +120,8 @@ class BidAdmin(ReadOnlyAdmin):
 
     list_display = ["id", "drawing", "employee", "sealed_amount", "withdrawn", "result"]
     list_filter = ["result", "withdrawn"]
+    # Not the model's ordering (highest bid first): the order of the rows would rank the bids.
+    ordering = ["-id"]
     fields = ["drawing", "employee", "sealed_amount", "withdrawn", "result", "redemption"]
     list_select_related = ["drawing__reward", "employee"]
 

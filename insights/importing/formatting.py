@@ -1,4 +1,8 @@
-"""Rows written in the import's CSV format: the sample file HR downloads from the import page."""
+"""Rows written in the import's CSV format: the sample file HR downloads from the import page.
+
+Not an export of stored data, so not through `core.csv_export`: it writes the importer's own
+input format (the sample's rows are constants; tests and benchmarks feed its output back to the
+importer), and a `'` added to a cell would change what the importer reads."""
 
 from __future__ import annotations
 

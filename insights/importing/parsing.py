@@ -44,6 +44,11 @@ MAX_LENGTHS = {
 }
 _USERNAME = re.compile(r"^[\w.@+-]{1,150}\Z")  # Django's UnicodeUsernameValidator and length
 _DIGITS = re.compile(r"^[0-9]+\Z")
+# C0 control characters and DEL: PostgreSQL stores no NUL in text, and none of the others
+# belongs in a name either. An award's message may keep tabs and line breaks.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MULTILINE_COLUMNS = frozenset({"reason"})
 _EMPLOYMENT_TYPES = frozenset(EmploymentType.values)
 
 
@@ -174,6 +179,15 @@ def _check_row(line: int, get: Any, now: datetime) -> tuple[Row | None, list[dic
     def bad(column: str, code: str, message: str) -> None:
         errors.append(error(line, column, code, message))
 
+    for column in COLUMNS:
+        control = _CONTROL_IN_TEXT if column in _MULTILINE_COLUMNS else _CONTROL
+        found = control.search(get(column))
+        if found:
+            bad(column, "control_character",
+                _("Contains a control character (code %(code)d): remove it.")
+                % {"code": ord(found.group())})  # fmt: skip
+    if errors:
+        return None, errors  # the other checks would quote the control characters back
     ext_id = get("id")
     if len(ext_id) > MAX_ID_LENGTH:
         bad("id", "too_long", _("At most %(n)d characters.") % {"n": MAX_ID_LENGTH})

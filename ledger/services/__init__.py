@@ -6,7 +6,7 @@ from .budgets import budget_period_open, budget_periods_open, budget_policy_set,
 from .bulk import BulkAward, BulkLeg, BulkPosting, transactions_post_bulk, wallets_ensure
 from .holds import HoldClosedError, hold_create, hold_post, hold_void, holds_void
 from .idempotency import idempotent_call
-from .postings import Leg, transaction_post, transaction_reverse
+from .postings import Leg, transaction_post, transaction_refund, transaction_reverse
 
 __all__ = [
     "BulkAward",
@@ -29,6 +29,7 @@ __all__ = [
     "idempotent_call",
     "period_start_for",
     "transaction_post",
+    "transaction_refund",
     "transaction_reverse",
     "transactions_post_bulk",
     "wallet_for",

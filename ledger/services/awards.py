@@ -15,14 +15,15 @@ from core.errors import InvalidInputError
 from core.validators import is_whole_number
 from notifications.events import AwardReceived
 from notifications.services import notify_award_received
-from people.models import User
-from people.selectors import person_is_led_by
+from people.models import Role, User
+from people.selectors import person_leadership
 
 from ..errors import (
     AwardCapExceededError,
     NotASupervisorError,
     NotInYourTeamError,
     RecipientInactiveError,
+    RecipientNotAwardableError,
     SelfAwardError,
 )
 from ..models import Award, AwardReason, TransactionKind
@@ -53,6 +54,14 @@ def _ledger_key(*, giver: User, key: str) -> str:
     return f"award:{giver.pk}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
+def recipient_is_awardable(*, giver: User, recipient: User, recipient_leads: bool) -> bool:
+    """Only HR awards a team leader or an HR person: two supervisors who co-lead a team they are
+    members of must not turn their budgets into each other's wallets."""
+    if giver.is_hr:
+        return True
+    return not (recipient_leads or recipient.role == Role.HR or recipient.is_superuser)
+
+
 @transaction.atomic
 def award_create(
     *,
@@ -70,10 +79,15 @@ def award_create(
         raise NotASupervisorError()
     if giver.pk == recipient.pk:
         raise SelfAwardError()
-    if not person_is_led_by(person=recipient, supervisor=giver):
+    recipient_leads = person_leadership(person=recipient, supervisor=giver)
+    if recipient_leads is None:
         raise NotInYourTeamError()
     if not recipient.is_active:
         raise RecipientInactiveError()
+    if not recipient_is_awardable(
+        giver=giver, recipient=recipient, recipient_leads=recipient_leads
+    ):
+        raise RecipientNotAwardableError()
     if not reason.active:
         raise InvalidInputError(fields={"reason": [_("This award reason is not published.")]})
     message = (message or "").strip()

@@ -24,9 +24,14 @@ from ..errors import (
     BudgetExceededError,
     InsufficientPointsError,
     NotReversibleError,
+    ReversalNotAllowedError,
 )
 from ..locks import accounts_lock
-from ..models import Account, AccountKind, Entry, Transaction, TransactionKind
+from ..models import Account, AccountKind, Entry, Hold, Transaction, TransactionKind
+
+# Transactions that belong to a redemption or a refund: undone only by rejecting or cancelling
+# the redemption (rewards), which puts the stock back and records the refund as well.
+SETTLED_ELSEWHERE_KINDS = (TransactionKind.REDEMPTION, TransactionKind.REFUND)
 
 
 @dataclass(frozen=True)
@@ -157,11 +162,51 @@ def transaction_reverse(
     `created_at` backdates it (demo history only)."""
     if original.kind == TransactionKind.REVERSAL:
         raise NotReversibleError("A reversal cannot itself be reversed; post a new transaction.")
+    reversal_refuse_settled_elsewhere(original=original)
     legs = [
         Leg(entry.account, -entry.amount) for entry in original.entries.select_related("account")
     ]
     # Lock first, then look: two HR users reversing at once queue here, and the second one
     # sees the first's reversal instead of a misleading balance refusal.
+    accounts_lock(leg.account.pk for leg in legs if leg.account.balance is not None)
+    if Transaction.objects.filter(reverses=original).exists():
+        raise AlreadyReversedError()
+    return transaction_post(
+        kind=TransactionKind.REVERSAL,
+        legs=legs,
+        actor=actor,
+        memo=reason,
+        idempotency_key=f"reversal:{original.pk}",
+        reverses=original,
+        created_at=created_at,
+    )
+
+
+def reversal_refuse_settled_elsewhere(*, original: Transaction) -> None:
+    """Refuse to reverse a redemption's debit, a refund, or a hold's posting (a drawing's
+    settlement): reversing only the points would leave the redemption fulfilled with no refund
+    recorded and the stock unchanged. The ledger knows them by kind or by their hold, without
+    importing the market."""
+    if (
+        original.kind in SETTLED_ELSEWHERE_KINDS
+        or Hold.objects.filter(posting_id=original.pk).exists()
+    ):
+        raise ReversalNotAllowedError(extra={"transaction": original.pk, "kind": original.kind})
+
+
+@transaction.atomic
+def transaction_refund(
+    *, original: Transaction, actor: User, reason: str, created_at: datetime | None = None
+) -> Transaction:
+    """Refund a redemption's debit (a purchase's or a drawing's settlement) by posting its entries
+    negated, at most once: for the market's reject and cancel, which also return the stock. The
+    generic `transaction_reverse` refuses these transactions."""
+    if original.kind != TransactionKind.REDEMPTION:
+        raise NotReversibleError("Only a redemption's debit is refunded.")
+    legs = [
+        Leg(entry.account, -entry.amount) for entry in original.entries.select_related("account")
+    ]
+    # As in transaction_reverse: lock first, then look for an earlier refund.
     accounts_lock(leg.account.pk for leg in legs if leg.account.balance is not None)
     if Transaction.objects.filter(reverses=original).exists():
         raise AlreadyReversedError()

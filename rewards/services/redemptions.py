@@ -25,7 +25,7 @@ from ledger.services import (
     account_system,
     idempotent_call,
     transaction_post,
-    transaction_reverse,
+    transaction_refund,
     wallet_for,
 )
 from notifications.events import RedemptionDecided, RedemptionDecision
@@ -244,7 +244,7 @@ def _transition(
         )
     fields = ["state", "updated_at", "decided_by", "reason"]
     if refund:
-        locked.refund = transaction_reverse(
+        locked.refund = transaction_refund(
             original=locked.debit,
             actor=actor,
             reason=f"refund of redemption {locked.pk}: {reason}"[:500],

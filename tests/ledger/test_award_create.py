@@ -288,8 +288,9 @@ def test_a_supervisor_who_was_never_funded_has_no_budget(crew, reason):
 
 
 def test_the_supervisors_own_wallet_does_not_fund_awards(funded, reason):
-    # given: a supervisor with points in their wallet (from their own lead) but an empty budget
-    lead = SupervisorFactory()
+    # given: a supervisor with points in their wallet (from their own lead, who must be HR to
+    # award a team leader) but an empty budget
+    lead = SupervisorFactory(is_superuser=True)
     fund_budget(lead, 100)
     upper = TeamFactory()
     upper.leaders.add(lead)

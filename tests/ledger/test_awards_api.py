@@ -113,16 +113,28 @@ def test_supervisor_of_two_teams_awards_members_of_both(api, funded, reason):
     assert Award.objects.count() == 2
 
 
-def test_a_supervisor_in_a_team_led_by_another_supervisor_can_receive_awards(api, funded, reason):
-    # a supervisor who is also a member (with a wallet) of a team someone else leads
+def test_a_team_leader_in_a_team_led_by_another_supervisor_is_awarded_only_by_hr(
+    api, funded, reason
+):
+    # a supervisor who leads a team and is also a member (with a wallet) of a team someone else
+    # leads: awarding each other would turn budgets into wallets, so only HR may award them
     lead = SupervisorFactory()
     fund_budget(lead, 50)
     upper = TeamFactory()
     upper.leaders.add(lead)
     funded.supervisor.team = upper
     funded.supervisor.save(update_fields=["team"])
+    before = db_state()
 
-    response = post_award(api(lead), award_body(funded.supervisor, reason, points=10))
+    refused = post_award(api(lead), award_body(funded.supervisor, reason, points=10))
+
+    assert_error(refused, 403, "recipient_not_awardable")
+    assert db_state() == before
+
+    hr_lead = SupervisorFactory(is_superuser=True)  # User.is_hr
+    fund_budget(hr_lead, 50)
+    upper.leaders.add(hr_lead)
+    response = post_award(api(hr_lead), award_body(funded.supervisor, reason, points=10))
 
     assert response.status_code == 201
     assert balance_of(user=funded.supervisor) == 10

@@ -273,16 +273,19 @@ def test_reversing_a_budget_grant_that_was_partly_awarded_is_a_409_budget_exceed
     assert db_state() == before
 
 
-def test_reversing_a_redemption_gives_the_points_back(api, funded, reason):
+def test_reversing_a_redemption_is_refused_reject_or_cancel_it_instead(api, funded, reason):
+    # The generic reversal would refund the points but leave the redemption and the stock as
+    # they were: tests/ledger/test_reversal_rules.py has the cases with real redemptions.
     agent = funded.agents[0]
     award_create(giver=funded.supervisor, recipient=agent, reason=reason, points=40)
     redemption = spend(agent, 25)
+    before = db_state()
 
     response = api(funded.hr).post(reverse_url(redemption), {"reason": "refund"}, format="json")
 
-    assert response.status_code == 201
-    assert balance_of(user=agent) == 40
-    assert ledger_verify() == []
+    assert_error(response, 409, "reversal_not_allowed")
+    assert db_state() == before
+    assert balance_of(user=agent) == 15
 
 
 @pytest.mark.parametrize("who", ["agent", "supervisor", "recipient", "agency_agent"])

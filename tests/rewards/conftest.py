@@ -13,10 +13,13 @@ from tests.conftest import fund_budget
 from tests.people.factories import SupervisorFactory
 
 
-def fund_wallets(*, reason: AwardReason, agents: list[User], points: int) -> User:
+def fund_wallets(
+    *, reason: AwardReason, agents: list[User], points: int, by_hr: bool = False
+) -> User:
     """Put `points` into each agent's wallet through real awards, from a fresh supervisor who
-    leads the agents' teams (a budget period is granted once, so each call gets its own)."""
-    giver: User = SupervisorFactory()  # type: ignore[assignment]
+    leads the agents' teams (a budget period is granted once, so each call gets its own).
+    `by_hr`: the giver is also a superuser (HR), who alone may award team leaders."""
+    giver: User = SupervisorFactory(is_superuser=by_hr)  # type: ignore[assignment]
     giver.led_teams.add(*{agent.team_id for agent in agents})
     fund_budget(giver, points * len(agents))
     for agent in agents:

@@ -26,6 +26,7 @@ from rewards.errors import (
 from rewards.models import Goal, Quote, Redemption, RedemptionState, Reward
 from tests.api_support import db_state
 from tests.people.factories import AgentFactory, SupervisorFactory, TeamFactory
+from tests.rewards.conftest import fund_wallets
 from tests.rewards.factories import RewardFactory
 
 pytestmark = pytest.mark.django_db
@@ -340,12 +341,13 @@ def test_approvers_are_the_teams_supervisors_and_hr_only(crew, fund):
     assert services.redemption_approve(approver=crew.hr, redemption=redemption).state == "approved"
 
 
-def test_a_supervisor_cannot_approve_their_own_redemption(crew, fund, reason):
-    # given: a supervisor who is also a member of a team they lead, with points from another
+def test_a_supervisor_cannot_approve_their_own_redemption(crew, reason):
+    # given: a supervisor who is also a member of a team they lead, with points from HR (only HR
+    # awards a team leader)
     team = TeamFactory()
     boss = SupervisorFactory(team=team)
     boss.led_teams.add(team)
-    fund([boss], 100)
+    fund_wallets(reason=reason, agents=[boss], points=100, by_hr=True)  # type: ignore[list-item]
     redemption = buy(boss, RewardFactory(base_price=35, needs_approval=True))
     with pytest.raises(NotAnApproverError):
         services.redemption_approve(approver=boss, redemption=redemption)
