@@ -54,13 +54,22 @@ class Procs:
     started: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
 
     def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-        log = (self.logdir / f"{name}-{len(self.started)}.log").open("wb")
+        log = self.log_path(name, len(self.started)).open("wb")
         process = subprocess.Popen(
             args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         log.close()
         self.started.append((name, process))
         return process
+
+    def log_path(self, name: str, index: int) -> Path:
+        return self.logdir / f"{name}-{index}.log"
+
+    def log_of(self, process: subprocess.Popen[bytes]) -> str:
+        for index, (name, started) in enumerate(self.started):
+            if started is process:
+                return self.log_path(name, index).read_text(errors="replace")
+        raise LookupError(process)
 
     def kill(self, process: subprocess.Popen[bytes]) -> None:
         if process.poll() is None:
