@@ -12,7 +12,7 @@ from .services import notification_send
 
 
 def _send(
-    *, key: str | None, recipient_id: int, kind: str, params: dict[str, Any], link: str
+    *, key: str | None, recipient_id: int, kind: str, params: dict[str, Any], link: str = ""
 ) -> int | None:
     recipient = User.objects.filter(pk=recipient_id).first()
     if recipient is None:
