@@ -208,6 +208,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 if env.bool("DEMO_FAST_SCHEDULE", default=False):
     CELERY_BEAT_SCHEDULE["ledger-budget-periods-open"]["schedule"] = 60.0
+if env.str("BUDGET_BEAT_SECONDS", default=""):
+    # Tests of beat itself (tests/faults/) run the budget job every few seconds.
+    CELERY_BEAT_SCHEDULE["ledger-budget-periods-open"]["schedule"] = env.float(
+        "BUDGET_BEAT_SECONDS"
+    )
 
 # --- Domain settings --------------------------------------------------------------------------
 AWARD_MAX_POINTS = env.int("AWARD_MAX_POINTS", default=500)
