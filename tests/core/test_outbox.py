@@ -35,7 +35,7 @@ def test_a_refused_job_is_kept_and_published_once_when_the_broker_is_back(postgr
         elapsed = time.monotonic() - started
 
         # then: the commit did not wait long, and the job waits in the outbox
-        assert elapsed < 3
+        assert elapsed < 5
         job = OutboxJob.objects.get()
         assert (job.task_name, job.kwargs, job.attempts) == (
             "insights.tasks.insights_recompute",

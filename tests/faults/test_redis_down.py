@@ -74,7 +74,7 @@ def test_redis_down_pages_and_purchases_work_and_notifications_arrive_once_it_is
         assert bought.status_code == 201, bought.content
         assert approved.status_code == 200, approved.content
         assert home.status_code == 200 and market.status_code == 200
-        assert max(award_s, buy_s) < 3, (award_s, buy_s)
+        assert max(award_s, buy_s) < 5, (award_s, buy_s)  # no hang on the broker
         assert health.status_code == 503 and health_s < 5
         assert health.json()["broker"]["ok"] is False
         assert health.json()["database"]["ok"] is True

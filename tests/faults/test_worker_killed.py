@@ -57,7 +57,7 @@ def kill_at_random_points(
             break
         worker = start_worker(procs, env, name=f"victim-{job.rsplit('.', 1)[-1]}")
         # Redis gives the killed worker's message back once its visibility timeout has passed.
-        took = wait_for(lambda: took_message(procs.log_of(worker), job), timeout=40)  # noqa: B023
+        took = wait_for(lambda: took_message(procs.log_of(worker), job), timeout=90)  # noqa: B023
         assert took, f"the worker never took {job}:\n{procs.logs()}"
         delay = rng.uniform(0, max_delay)
         time.sleep(delay)
