@@ -149,9 +149,9 @@ def celery_broker(url: str) -> Iterator[None]:
     from pojoporssi.celery import app
 
     def reset() -> None:
-        if app._pool is not None:
-            app._pool.force_close_all()
-            app._pool = None
+        # Drop the app's references only: its pools live in kombu's registry (one per URL) and
+        # are shared; closing them would break the next test that publishes.
+        app._pool = None
         app.amqp._producer_pool = None
 
     # Celery prefers the environment's CELERY_BROKER_URL (scripts/test.sh sets it) to its conf.
