@@ -1,12 +1,36 @@
-"""Queueing Celery jobs from services, after the current transaction commits."""
+"""Queueing Celery jobs from services, after the current transaction commits, without losing
+them when the broker is down.
+
+The happy path costs no database write: after commit the message is published. Only when the
+publication fails (the broker is down or unreachable) is the job written to the outbox
+(`core.models.OutboxJob`) in its own short transaction; `outbox_sweep` (beat, every
+`OUTBOX_SWEEP_SECONDS`, and each worker at its start) publishes those rows again with the
+message id they were first given. Tasks that must act once key their effect on that id (a
+notification's `dedup_key`) or are idempotent by their own state (closing a drawing, a tick).
+
+What this does not cover: a web process killed between its commit and the publication loses the
+message as before; the beat-driven sweeps of drawings, ticks and budgets catch those jobs, a
+notification is then not sent.
+"""
 
 from __future__ import annotations
 
+import logging
+import uuid
 from datetime import datetime
 from typing import Any
 
 from celery import Task, current_app
 from django.db import transaction
+from kombu.exceptions import OperationalError
+
+BROKER_DOWN = (OperationalError, OSError)
+"""What publishing raises when the broker is down or unreachable (kombu wraps the transport's
+connection errors); anything else is a bug, logged by `on_commit(robust=True)`, not kept."""
+
+logger = logging.getLogger(__name__)
+
+OUTBOX_BATCH = 200
 
 
 def job_task(task_name: str) -> Task[Any, Any]:
@@ -20,6 +44,14 @@ def job_task(task_name: str) -> Task[Any, Any]:
     return current_app.tasks[task_name]
 
 
+def _publish(task_name: str, *, task_id: str, eta: datetime | None, kwargs: dict[str, Any]) -> None:
+    task = job_task(task_name)
+    if eta is None:
+        task.apply_async(kwargs=kwargs, task_id=task_id)
+    else:
+        task.apply_async(kwargs=kwargs, task_id=task_id, eta=eta)
+
+
 def job_send_on_commit(task_name: str, *, eta: datetime | None = None, **kwargs: Any) -> None:
     """Send the Celery task `task_name` with `kwargs` once the current transaction commits (never
     before: a rolled-back write must not start work), at `eta` if given.
@@ -27,14 +59,73 @@ def job_send_on_commit(task_name: str, *, eta: datetime | None = None, **kwargs:
     By name, so that a service never imports its app's task module, which imports the service:
     the registered task runs exactly as `task.apply_async` would (eager in tests), and an
     unknown name is a `NotRegistered` error, not a message that no worker takes.
-    `robust`: a broker that is down is logged, never a failed request that already committed.
+    A broker that is down never fails a request that already committed: the job goes to the
+    outbox and a sweep publishes it when the broker is back (module docstring).
     """
+    task_id = str(uuid.uuid4())
+    job_task(task_name)  # a typo fails the caller now, not a worker later
 
     def send() -> None:
-        task = job_task(task_name)
-        if eta is None:
-            task.apply_async(kwargs=kwargs)
-        else:
-            task.apply_async(kwargs=kwargs, eta=eta)
+        if current_app.conf.task_always_eager:
+            # Inline (tests): the task runs here; its own errors are no broker failure.
+            _publish(task_name, task_id=task_id, eta=eta, kwargs=kwargs)
+            return
+        try:
+            _publish(task_name, task_id=task_id, eta=eta, kwargs=kwargs)
+        except BROKER_DOWN as exc:
+            _outbox_add(task_name, task_id=task_id, eta=eta, kwargs=kwargs, error=exc)
 
     transaction.on_commit(send, robust=True)
+
+
+def _outbox_add(
+    task_name: str,
+    *,
+    task_id: str,
+    eta: datetime | None,
+    kwargs: dict[str, Any],
+    error: Exception,
+) -> None:
+    from .models import OutboxJob
+
+    logger.warning(
+        "broker unavailable (%s): %s [%s] kept in the outbox", error.__class__.__name__,
+        task_name, task_id,
+    )  # fmt: skip
+    OutboxJob.objects.create(
+        task_id=task_id,
+        task_name=task_name,
+        kwargs=kwargs,
+        eta=eta,
+        attempts=1,
+        last_error=f"{error.__class__.__name__}: {error}"[:300],
+    )
+
+
+def outbox_sweep(*, limit: int = OUTBOX_BATCH) -> int:
+    """Publish the outbox's jobs, oldest first, each under its first message id; returns how many.
+
+    Rows are locked with SKIP LOCKED, so two sweeps never publish the same row at once; a row is
+    deleted in the transaction that published it. A sweep killed between the publication and
+    its commit publishes the row again later: the same message id, so the task acts once.
+    The first failure stops the sweep (the broker is still down) and leaves the rest."""
+    from .models import OutboxJob
+
+    sent = 0
+    with transaction.atomic():
+        jobs = list(OutboxJob.objects.select_for_update(skip_locked=True).order_by("id")[:limit])
+        for job in jobs:
+            try:
+                _publish(job.task_name, task_id=job.task_id, eta=job.eta, kwargs=job.kwargs)
+            except BROKER_DOWN as exc:  # the broker is still down: try again next sweep
+                OutboxJob.objects.filter(pk=job.pk).update(
+                    attempts=job.attempts + 1,
+                    last_error=f"{exc.__class__.__name__}: {exc}"[:300],
+                )
+                logger.warning("outbox sweep: broker still unavailable (%s)", exc)
+                break
+            OutboxJob.objects.filter(pk=job.pk).delete()
+            sent += 1
+    if sent:
+        logger.info("outbox sweep published %d job(s)", sent)
+    return sent

@@ -81,6 +81,9 @@ class Notification(models.Model):
     link = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    dedup_key = models.CharField(max_length=80, null=True, blank=True, unique=True, editable=False)
+    """The Celery message that sent it (and the item's index in a batch): a message delivered
+    again (a redelivery, the outbox's sweep) finds its notification already there."""
 
     class Meta:
         verbose_name = gettext_lazy("notification")

@@ -40,15 +40,32 @@ def notifications_muted() -> Iterator[None]:
 
 
 def notification_send(
-    *, recipient: User, kind: str, params: dict[str, Any], link: str = ""
+    *,
+    recipient: User,
+    kind: str,
+    params: dict[str, Any],
+    link: str = "",
+    dedup_key: str | None = None,
 ) -> Notification:
     """Write the in-app notification and e-mail it, in the recipient's language, if they have an
-    address. The row is written first: a failing mail server must not lose the bell."""
+    address. The row is written first: a failing mail server must not lose the bell.
+
+    With a `dedup_key` (the Celery message's id) it is sent once per key: a second call returns
+    the first notification and e-mails nothing (so e-mail is sent at most once per message)."""
     if kind not in NotificationKind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
-    notification = Notification.objects.create(
-        recipient=recipient, kind=kind, params=params, link=link
-    )
+    if dedup_key is None:
+        notification = Notification.objects.create(
+            recipient=recipient, kind=kind, params=params, link=link
+        )
+    else:
+        # A concurrent delivery of the same message waits on the unique index, then finds it.
+        notification, created = Notification.objects.get_or_create(
+            dedup_key=dedup_key,
+            defaults={"recipient": recipient, "kind": kind, "params": params, "link": link},
+        )
+        if not created:
+            return notification
     if recipient.email:
         language = recipient.preferred_language or settings.LANGUAGE_CODE
         with translation.override(language):

@@ -4,27 +4,49 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from people.models import User
 
 from .services import notification_send
 
 
-@shared_task(name="notifications.tasks.notify", acks_late=True)
-def notify(*, recipient_id: int, kind: str, params: dict[str, Any], link: str = "") -> int | None:
-    """Send one notification; a recipient deleted meanwhile is skipped."""
+def _send(
+    *, key: str | None, recipient_id: int, kind: str, params: dict[str, Any], link: str = ""
+) -> int | None:
     recipient = User.objects.filter(pk=recipient_id).first()
     if recipient is None:
         return None
-    return notification_send(recipient=recipient, kind=kind, params=params, link=link).pk
+    notification = notification_send(
+        recipient=recipient, kind=kind, params=params, link=link, dedup_key=key
+    )
+    return notification.pk
 
 
-@shared_task(name="notifications.tasks.notify_many", acks_late=True)
-def notify_many(*, items: list[dict[str, Any]]) -> int:
-    """Send a batch of notifications (`notify`'s arguments each); recipients gone are skipped."""
+@shared_task(name="notifications.tasks.notify", acks_late=True, bind=True)
+def notify(
+    self: Task[Any, Any],
+    *,
+    recipient_id: int,
+    kind: str,
+    params: dict[str, Any],
+    link: str = "",
+) -> int | None:
+    """Send one notification, once per message id; a recipient deleted meanwhile is skipped."""
+    return _send(
+        key=self.request.id, recipient_id=recipient_id, kind=kind, params=params, link=link
+    )
+
+
+@shared_task(name="notifications.tasks.notify_many", acks_late=True, bind=True)
+def notify_many(self: Task[Any, Any], *, items: list[dict[str, Any]]) -> int:
+    """Send a batch of notifications (`notify`'s arguments each), each once per message id and
+    place in the batch, so a redelivered batch sends only what it had not; recipients gone are
+    skipped."""
+    message = self.request.id
     sent = 0
-    for item in items:
-        if notify(**item) is not None:
+    for index, item in enumerate(items):
+        key = f"{message}:{index}" if message else None
+        if _send(key=key, **item) is not None:
             sent += 1
     return sent

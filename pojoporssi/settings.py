@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "pgtrigger",
+    "core",
     "people",
     "ledger",
     "rewards",
@@ -139,7 +140,12 @@ STORAGES = {
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Falls back to process memory while Redis is down (core/cache.py): pages stay up.
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 2.0},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -157,6 +163,24 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A message taken but not acknowledged (the worker died: tasks are acks_late) goes back
+        # to the queue after this long. Tests that kill workers set it to a few seconds.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        # A broker that is down or unreachable must not hold a request: connect fails fast and
+        # the job goes to the outbox (core.jobs).
+        "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=1.0),
+        "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5.0),
+    }
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=1.0)
+# Publishing: one quick retry, then give up and let core.jobs keep the job in the outbox.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -183,9 +207,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rewards.tasks.drawings_sweep",
         "schedule": 60.0,
     },
+    # Jobs the broker refused while it was down (core.jobs): published again once it is back.
+    "core-outbox-sweep": {
+        "task": "core.tasks.outbox_sweep",
+        "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=30.0),
+    },
 }
 if env.bool("DEMO_FAST_SCHEDULE", default=False):
     CELERY_BEAT_SCHEDULE["ledger-budget-periods-open"]["schedule"] = 60.0
+if env.str("BUDGET_BEAT_SECONDS", default=""):
+    # Tests of beat itself (tests/faults/) run the budget job every few seconds.
+    CELERY_BEAT_SCHEDULE["ledger-budget-periods-open"]["schedule"] = env.float(
+        "BUDGET_BEAT_SECONDS"
+    )
 
 # --- Domain settings --------------------------------------------------------------------------
 AWARD_MAX_POINTS = env.int("AWARD_MAX_POINTS", default=500)

@@ -352,7 +352,7 @@ def test_create_schedules_the_open_and_close_jobs_after_commit(django_capture_on
         def __init__(self, name: str) -> None:
             self.name = name
 
-        def apply_async(self, *, kwargs: dict, eta: object) -> None:
+        def apply_async(self, *, kwargs: dict, eta: object, **options: object) -> None:
             sent.append((self.name, eta))
 
     from rewards import tasks

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """What every app shares. An app only for the job outbox's table (`models.OutboxJob`)."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "core"
+    verbose_name = _("Core")
