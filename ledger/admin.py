@@ -5,6 +5,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from people.models import User
+
 from . import services
 from .models import (
     Account,
@@ -106,13 +108,16 @@ class BudgetPolicyAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: BudgetPolicy, form: Any, change: bool) -> None:
-        services.budget_policy_set(
+        assert isinstance(request.user, User)
+        policy = services.budget_policy_set(
             supervisor=obj.supervisor,
             amount=obj.amount,
             mode=obj.mode,
             rollover=obj.rollover,
             active=obj.active,
+            actor=request.user,
         )
+        obj.pk = policy.pk  # the admin links to the saved object
 
 
 @admin.register(BudgetPeriod)

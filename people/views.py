@@ -81,6 +81,6 @@ def language_set_view(request: HttpRequest) -> HttpResponse:
         return response
     user = request.user
     if isinstance(user, User) and user.preferred_language != language:
-        services.person_update(person=user, preferred_language=language)
+        services.person_update(person=user, preferred_language=language, actor=user)
     _set_language_cookie(response, language)
     return response
