@@ -13,7 +13,7 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Action"), required=False, choices=[("", _("All actions")), *AuditAction.choices]
     )
-    actor = forms.ChoiceField(label=_("Who"), required=False)
+    actor = forms.ChoiceField(label=_("Done by"), required=False)
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -14,6 +14,18 @@ from .selectors import audit_events
 
 PAGE_SIZE = 50
 
+# An icon per kind of action (the part of the code before the dot), from includes/icon.html.
+ICONS = {
+    "ledger": "undo",
+    "budget": "bars",
+    "pricing": "chart",
+    "import": "in",
+    "people": "team",
+    "team": "team",
+    "drawing": "gift",
+    "auth": "admin",
+}
+
 
 @login_required
 def audit_event_list_view(request: HttpRequest) -> HttpResponse:
@@ -26,6 +38,7 @@ def audit_event_list_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for event in page.object_list:
         event.description = audit_describe(event)
+        event.icon = ICONS.get(event.action.partition(".")[0], "audit")
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
