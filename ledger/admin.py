@@ -107,6 +107,9 @@ class BudgetPolicyAdmin(admin.ModelAdmin):
             kwargs["queryset"] = User.objects.filter(role=Role.SUPERVISOR, is_active=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # switch a policy off instead: every change goes through the audited service
+
     def save_model(self, request: HttpRequest, obj: BudgetPolicy, form: Any, change: bool) -> None:
         assert isinstance(request.user, User)
         policy = services.budget_policy_set(

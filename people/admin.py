@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,14 @@ class TeamAdmin(admin.ModelAdmin):
         before = services.team_audit_snapshot(Team.objects.get(pk=obj.pk)) if change else None
         request._audit_team_before = before  # type: ignore[attr-defined]
         super().save_model(request, obj, form, change)
+
+    def delete_model(self, request: HttpRequest, obj: Team) -> None:
+        services.team_delete_audited(team=obj, actor=_actor(request))
+
+    @transaction.atomic
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Team]) -> None:
+        for team in queryset.order_by("pk"):
+            services.team_delete_audited(team=team, actor=_actor(request))
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)

@@ -223,6 +223,23 @@ def team_changes_audit(*, actor: User | None, team: Team, before: dict[str, Any]
 
 
 @transaction.atomic
+def team_delete_audited(*, team: Team, actor: User | None) -> None:
+    """Delete a team (the admin's way; a team with members cannot go), recording it first."""
+    before = team_audit_snapshot(team)
+    audit_record(
+        actor=actor,
+        action=AuditAction.TEAM_CHANGED,
+        subject=team,
+        subject_label=team.name,
+        details={
+            "deleted": True,
+            "changes": {"name": [before["name"], None], "leaders": [before["leaders"], []]},
+        },
+    )
+    team.delete()
+
+
+@transaction.atomic
 def team_create(*, name: str, leaders: list[User] | None = None, actor: User | None = None) -> Team:
     if Team.objects.filter(name__iexact=name).exists():
         raise ConflictError(_("A team with that name exists."), extra={"field": "name"})

@@ -341,6 +341,32 @@ def test_a_role_change_in_the_admin_is_recorded(client, crew):
     assert event.details["changes"]["role"] == ["agent", "supervisor"]
 
 
+def test_deleting_an_empty_team_in_the_admin_is_recorded(client, crew):
+    admin_login(client, crew.hr)
+    empty = TeamFactory(name="Old team")
+    empty.leaders.add(crew.supervisor)
+
+    response = client.post(f"/admin/people/team/{empty.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    event = only_event(AuditAction.TEAM_CHANGED)
+    assert (event.actor, event.subject_id) == (crew.hr, str(empty.pk))
+    assert event.details == {
+        "deleted": True,
+        "changes": {"name": ["Old team", None], "leaders": [[crew.supervisor.name], []]},
+    }
+
+
+def test_budget_policies_cannot_be_deleted_in_the_admin(client, crew):
+    admin_login(client, crew.hr)
+    policy = BudgetPolicy.objects.create(supervisor=crew.supervisor, amount=100)
+
+    response = client.post(f"/admin/ledger/budgetpolicy/{policy.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 403
+    assert BudgetPolicy.objects.filter(pk=policy.pk).exists()
+
+
 def test_deactivating_in_the_admin_is_recorded(client, crew):
     admin_login(client, crew.hr)
 
