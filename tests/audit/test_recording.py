@@ -341,6 +341,23 @@ def test_a_role_change_in_the_admin_is_recorded(client, crew):
     assert event.details["changes"]["role"] == ["agent", "supervisor"]
 
 
+def test_changing_a_teams_supervisors_in_the_admin_is_recorded(client, crew):
+    admin_login(client, crew.hr)
+    other = SupervisorFactory(display_name="Sanna")
+
+    response = client.post(
+        f"/admin/people/team/{crew.team.pk}/change/",
+        {"name": crew.team.name, "leaders": [crew.supervisor.pk, other.pk]},
+    )
+
+    assert response.status_code == 302, response.content
+    event = only_event(AuditAction.TEAM_CHANGED)
+    assert event.actor == crew.hr
+    assert event.details == {
+        "changes": {"leaders": [[crew.supervisor.name], sorted([crew.supervisor.name, "Sanna"])]}
+    }
+
+
 def test_deleting_an_empty_team_in_the_admin_is_recorded(client, crew):
     admin_login(client, crew.hr)
     empty = TeamFactory(name="Old team")
