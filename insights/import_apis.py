@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import IsHR
+from people.models import User
 
 from .importing import ImportFileError, history_import
 
@@ -143,6 +144,9 @@ class HistoryImportApi(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        report: dict[str, Any] = history_import(data=upload_read(request.FILES.get("file")))
+        assert isinstance(request.user, User)
+        report: dict[str, Any] = history_import(
+            data=upload_read(request.FILES.get("file")), actor=request.user
+        )
         code = status.HTTP_201_CREATED if report["imported"] else status.HTTP_200_OK
         return Response(report, status=code)

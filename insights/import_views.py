@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
+from people.models import User
 
 from .import_apis import upload_read
 from .importing import ImportRejectedError, history_import
@@ -67,7 +68,10 @@ def history_import_view(request: HttpRequest) -> HttpResponse:
         form = HistoryImportForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                context["report"] = history_import(data=upload_read(form.cleaned_data["file"]))
+                context["report"] = history_import(
+                    data=upload_read(form.cleaned_data["file"]),
+                    actor=request.user if isinstance(request.user, User) else None,
+                )
             except ImportRejectedError as exc:
                 context["report"], status = exc.report, 400
             except ApplicationError as exc:

@@ -7,6 +7,8 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from people.models import User
+
 from . import services
 from .models import (
     Account,
@@ -157,14 +159,20 @@ class BudgetPolicyAdmin(admin.ModelAdmin):
             kwargs["queryset"] = User.objects.filter(role=Role.SUPERVISOR, is_active=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # switch a policy off instead: every change goes through the audited service
+
     def save_model(self, request: HttpRequest, obj: BudgetPolicy, form: Any, change: bool) -> None:
-        services.budget_policy_set(
+        assert isinstance(request.user, User)
+        policy = services.budget_policy_set(
             supervisor=obj.supervisor,
             amount=obj.amount,
             mode=obj.mode,
             rollover=obj.rollover,
             active=obj.active,
+            actor=request.user,
         )
+        obj.pk = policy.pk  # the admin links to the saved object
 
 
 @admin.register(BudgetPeriod)

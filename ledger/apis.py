@@ -360,5 +360,6 @@ class BudgetViewSet(viewsets.GenericViewSet):
         supervisor = User.objects.filter(pk=int(values.pop("supervisor"))).first()
         if supervisor is None:
             raise UnknownPersonError(extra={"field": "supervisor"})
-        services.budget_policy_set(supervisor=supervisor, **values)
+        assert isinstance(request.user, User)
+        services.budget_policy_set(supervisor=supervisor, actor=request.user, **values)
         return Response(BudgetSerializer(selectors.budget_summary(supervisor=supervisor)).data)

@@ -46,6 +46,11 @@ class PersonSerializer(serializers.ModelSerializer):
         return list(TeamRefSerializer(obj.led_teams.all(), many=True).data)
 
 
+def _actor(request: Request) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
 def _team_from(team_id: int | None) -> Team | None:
     if team_id is None:
         return None
@@ -105,7 +110,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values["team"] = _team_from(values.get("team"))
-        person = services.person_create(**values)
+        person = services.person_create(**values, actor=_actor(request))
         return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PersonUpdateSerializer, responses=PersonSerializer)
@@ -116,7 +121,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         values = dict(data.validated_data)
         if "team" in values:
             values["team"] = _team_from(values["team"])
-        person = services.person_update(person=person, **values)
+        person = services.person_update(person=person, **values, actor=_actor(request))
         return Response(PersonSerializer(person).data)
 
     @extend_schema(
@@ -126,7 +131,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Request, pk: str | None = None) -> Response:
-        person = services.person_deactivate(person=self.get_object())
+        person = services.person_deactivate(person=self.get_object(), actor=_actor(request))
         return Response(PersonSerializer(person).data)
 
 
@@ -170,6 +175,7 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = TeamWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         team = services.team_create(
+            actor=_actor(request),
             name=data.validated_data["name"],
             leaders=_leaders_from(data.validated_data.get("leaders")),
         )
@@ -181,6 +187,7 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = TeamWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         team = services.team_update(
+            actor=_actor(request),
             team=team,
             name=data.validated_data.get("name"),
             leaders=_leaders_from(data.validated_data.get("leaders")),

@@ -13,6 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from core.errors import ConflictError, InvalidInputError
 
 from .models import EmploymentType, Language, Role, Team, User
@@ -40,8 +42,9 @@ def person_create(
     employment_type: str = EmploymentType.PERMANENT,
     preferred_language: str = Language.FI,
     email: str = "",
+    actor: User | None = None,
 ) -> User:
-    """Add an employee who can sign in with `password`."""
+    """Add an employee who can sign in with `password`; `actor` (for the audit log) is who did it."""
     _check_choices(
         role=role, employment_type=employment_type, preferred_language=preferred_language
     )
@@ -69,19 +72,92 @@ def person_create(
             user.save()
     except IntegrityError as exc:  # the same username created concurrently
         raise ConflictError(_("That username is taken."), extra={"field": "username"}) from exc
+    person_created_audit(actor=actor, person=user)
     return user
+
+
+def person_created_audit(*, actor: User | None, person: User) -> None:
+    """Record that `person` was added (by `person_create` or the admin), in the caller's
+    transaction."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.PEOPLE_CREATED,
+        subject=person,
+        subject_label=person.name,
+        details={
+            "username": person.username,
+            "role": person.role,
+            "team": person.team.name if person.team is not None else None,
+            "employment_type": person.employment_type,
+            "is_staff": person.is_staff,
+            "is_superuser": person.is_superuser,
+        },
+    )
 
 
 _UPDATABLE = {"display_name", "role", "team", "employment_type", "preferred_language", "email"}
 
 
+# Changes the audit log records; a person's own language choice is not one of them.
+_AUDITED = (
+    "is_active",
+    "role",
+    "is_staff",
+    "is_superuser",
+    "team",
+    "email",
+    "display_name",
+    "employment_type",
+)
+
+
+def _audit_value(person: User, name: str) -> Any:
+    if name == "team":
+        return person.team.name if person.team is not None else None
+    return getattr(person, name)
+
+
+def person_changes_audit(*, actor: User | None, person: User, before: dict[str, Any]) -> None:
+    """Record what changed in `person` since `before` (from `person_audit_snapshot`), if
+    anything the audit log keeps: (de)activation, else a role or access change, else a team
+    change, else details. Part of the caller's transaction (a service, or the admin's save)."""
+    changes = {
+        name: [before[name], _audit_value(person, name)]
+        for name in _AUDITED
+        if before[name] != _audit_value(person, name)
+    }
+    if not changes:
+        return
+    if "is_active" in changes:
+        active = changes["is_active"][1]
+        action = AuditAction.PEOPLE_ACTIVATED if active else AuditAction.PEOPLE_DEACTIVATED
+    elif {"role", "is_staff", "is_superuser"} & set(changes):
+        action = AuditAction.PEOPLE_ROLE_CHANGED
+    elif "team" in changes:
+        action = AuditAction.PEOPLE_TEAM_CHANGED
+    else:
+        action = AuditAction.PEOPLE_UPDATED
+    audit_record(
+        actor=actor,
+        action=action,
+        subject=person,
+        subject_label=person.name,
+        details={"changes": changes},
+    )
+
+
+def person_audit_snapshot(person: User) -> dict[str, Any]:
+    return {name: _audit_value(person, name) for name in _AUDITED}
+
+
 @transaction.atomic
-def person_update(*, person: User, **changes: Any) -> User:
+def person_update(*, person: User, actor: User | None = None, **changes: Any) -> User:
     """Change someone's details; the username and ledger stay as they are."""
     unknown = set(changes) - _UPDATABLE
     if unknown:
         raise InvalidInputError(fields={name: [_("Cannot be changed here.")] for name in unknown})
     _check_choices(**changes)
+    before = person_audit_snapshot(person)
     for name, value in changes.items():
         setattr(person, name, value)
     if "role" in changes and not person.is_superuser:
@@ -93,24 +169,78 @@ def person_update(*, person: User, **changes: Any) -> User:
         raise InvalidInputError(fields=exc.message_dict) from exc
     if changes:
         person.save(update_fields=list(changes))
+        person_changes_audit(actor=actor, person=person, before=before)
     return person
 
 
 @transaction.atomic
-def person_deactivate(*, person: User) -> User:
+def person_deactivate(*, person: User, actor: User | None = None) -> User:
     """Someone leaves: they can no longer sign in or receive awards; their ledger stays."""
     if person.is_active:
+        led = sorted(team.name for team in person.led_teams.all())
         person.is_active = False
         person.save(update_fields=["is_active"])
         person.led_teams.clear()
         from rest_framework.authtoken.models import Token
 
         Token.objects.filter(user=person).delete()
+        audit_record(
+            actor=actor,
+            action=AuditAction.PEOPLE_DEACTIVATED,
+            subject=person,
+            subject_label=person.name,
+            details={"changes": {"is_active": [True, False], "leaders": [led, []]}},
+        )
     return person
 
 
+def _leader_names(team: Team) -> list[str]:
+    return sorted(leader.name for leader in team.leaders.all())
+
+
+def team_audit_snapshot(team: Team) -> dict[str, Any]:
+    return {"name": team.name, "leaders": _leader_names(team)}
+
+
+def team_changes_audit(*, actor: User | None, team: Team, before: dict[str, Any] | None) -> None:
+    """Record a team's creation (`before` None) or what changed in its name and supervisors."""
+    after = team_audit_snapshot(team)
+    if before is None:
+        action = AuditAction.TEAM_CREATED
+        changes = {"leaders": [[], after["leaders"]]} if after["leaders"] else {}
+    else:
+        action = AuditAction.TEAM_CHANGED
+        changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+        if not changes:
+            return
+    audit_record(
+        actor=actor,
+        action=action,
+        subject=team,
+        subject_label=team.name,
+        details={"changes": changes} if changes else {},
+    )
+
+
 @transaction.atomic
-def team_create(*, name: str, leaders: list[User] | None = None) -> Team:
+def team_delete_audited(*, team: Team, actor: User | None) -> None:
+    """Delete a team (the admin's way; a team with members cannot go), recording it first."""
+    before = team_audit_snapshot(team)
+    audit_record(
+        actor=actor,
+        action=AuditAction.TEAM_CHANGED,
+        subject=team,
+        subject_label=team.name,
+        details={
+            "deleted": True,
+            "changes": {"name": [before["name"], None], "leaders": [before["leaders"], []]},
+        },
+    )
+    team.delete()
+
+
+@transaction.atomic
+def team_create(*, name: str, leaders: list[User] | None = None, actor: User | None = None) -> Team:
     if Team.objects.filter(name__iexact=name).exists():
         raise ConflictError(_("A team with that name exists."), extra={"field": "name"})
     try:
@@ -120,11 +250,19 @@ def team_create(*, name: str, leaders: list[User] | None = None) -> Team:
         raise ConflictError(_("A team with that name exists."), extra={"field": "name"}) from exc
     if leaders:
         team_set_leaders(team=team, leaders=leaders)
+    team_changes_audit(actor=actor, team=team, before=None)
     return team
 
 
 @transaction.atomic
-def team_update(*, team: Team, name: str | None = None, leaders: list[User] | None = None) -> Team:
+def team_update(
+    *,
+    team: Team,
+    name: str | None = None,
+    leaders: list[User] | None = None,
+    actor: User | None = None,
+) -> Team:
+    before = team_audit_snapshot(team)
     if name is not None and name != team.name:
         if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
             raise ConflictError(_("A team with that name exists."), extra={"field": "name"})
@@ -132,6 +270,7 @@ def team_update(*, team: Team, name: str | None = None, leaders: list[User] | No
         team.save(update_fields=["name"])
     if leaders is not None:
         team_set_leaders(team=team, leaders=leaders)
+    team_changes_audit(actor=actor, team=team, before=before)
     return team
 
 
@@ -165,7 +304,7 @@ class PeopleImported:
 
 
 @transaction.atomic
-def people_import(*, people: Sequence[ImportedPerson]) -> PeopleImported:
+def people_import(*, people: Sequence[ImportedPerson], actor: User | None = None) -> PeopleImported:
     """Add people in bulk, with the teams they need; they cannot sign in until HR sets a password
     (or SSO signs them in). A taken username (or a team name created meanwhile) raises
     IntegrityError: the caller tells its user to try again."""
@@ -192,11 +331,23 @@ def people_import(*, people: Sequence[ImportedPerson]) -> PeopleImported:
         ],
         batch_size=BULK_BATCH,
     )
+    if created:
+        roles = sorted({person.role for person in people})
+        audit_record(
+            actor=actor,
+            action=AuditAction.IMPORT_PEOPLE,
+            details={
+                "people": len(created),
+                "teams_created": len(missing),
+                "roles": {role: sum(p.role == role for p in people) for role in roles},
+                "usernames": [person.username for person in people][:50],
+            },
+        )
     return PeopleImported(people=created, teams_created=len(missing))
 
 
 @transaction.atomic
-def team_leaders_add(*, leads: Iterable[tuple[User, Team]]) -> None:
+def team_leaders_add(*, leads: Iterable[tuple[User, Team]], actor: User | None = None) -> None:
     """Make each supervisor a leader of the paired team too (the team's other leaders stay)."""
     pairs = {(user, team) for user, team in leads}
     not_supervisors = sorted(
@@ -213,3 +364,11 @@ def team_leaders_add(*, leads: Iterable[tuple[User, Team]]) -> None:
         ],
         ignore_conflicts=True,
     )
+    if pairs:
+        audit_record(
+            actor=actor,
+            action=AuditAction.TEAM_CHANGED,
+            details={
+                "leaders_added": sorted([user.pk, team.pk] for user, team in pairs)[:100],
+            },
+        )

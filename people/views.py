@@ -56,7 +56,7 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         user = form.get_user()
         if chosen and user.preferred_language != chosen:
-            services.person_update(person=user, preferred_language=chosen)
+            services.person_update(person=user, preferred_language=chosen, actor=user)
         self.request.session.pop(_CHOSEN_BEFORE_SIGN_IN, None)
         language = chosen or _known_language(user.preferred_language)
         if language:
@@ -93,7 +93,7 @@ def language_set_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     if isinstance(user, User):
         if user.preferred_language != language:
-            services.person_update(person=user, preferred_language=language)
+            services.person_update(person=user, preferred_language=language, actor=user)
     else:
         request.session[_CHOSEN_BEFORE_SIGN_IN] = language
     _set_language_cookie(response, language)

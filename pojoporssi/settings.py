@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "pgtrigger",
     "core",
+    "audit",
     "people",
     "ledger",
     "rewards",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "audit.middleware.AuditRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
+from audit import apis as audit_apis
 from ledger import apis as ledger_apis
 from notifications import apis as notifications_apis
 from people import apis as people_apis
@@ -28,6 +29,7 @@ router.register("ledger/transactions", ledger_apis.TransactionViewSet, basename=
 router.register("rewards", rewards_apis.RewardViewSet, basename="reward")
 router.register("redemptions", rewards_apis.RedemptionViewSet, basename="redemption")
 router.register("drawings", drawing_apis.DrawingViewSet, basename="drawing")
+router.register("audit", audit_apis.AuditEventViewSet, basename="audit-event")
 
 api_v1: list[URLPattern | URLResolver] = [
     # DRF's token view turns throttling off; sign-in is exactly where password guessing happens.
@@ -87,4 +89,5 @@ urlpatterns = [
     path("", include("pricing.urls")),
     path("", include("notifications.urls")),
     path("", include("insights.urls")),
+    path("", include("audit.urls")),
 ]

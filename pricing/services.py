@@ -16,6 +16,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from core.errors import InvalidInputError, NotFoundError
 from core.validators import is_whole_number
 from people.models import User
@@ -130,6 +132,20 @@ def parameters_set(
     )
     version.full_clean()
     version.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.PRICING_PARAMETERS_SAVED,
+        subject=version,
+        details={
+            "effective_from": moment.isoformat(),
+            "note": version.note[:200],
+            "changes": {
+                name: [getattr(base, name), merged[name]]
+                for name in PARAMETER_FIELDS
+                if getattr(base, name) != merged[name]
+            },
+        },
+    )
     return version
 
 
@@ -314,6 +330,20 @@ def sale_create(
     )
     if rewards:
         sale.rewards.set(rewards)
+    audit_record(
+        actor=actor,
+        action=AuditAction.PRICING_SALE_CREATED,
+        subject=sale,
+        subject_label=sale.name,
+        details={
+            "multiplier": sale.multiplier,
+            "starts_at": starts_at.isoformat(),
+            "ends_at": ends_at.isoformat(),
+            "all_rewards": all_rewards,
+            "categories": sale.categories,
+            "rewards": sorted(reward.pk for reward in rewards)[:100],
+        },
+    )
     return sale
 
 
@@ -328,4 +358,11 @@ def sale_cancel(*, actor: User, sale_id: int) -> Sale:
         raise SaleEndedError(extra={"sale": sale.pk})
     sale.cancelled_at = now
     sale.save(update_fields=["cancelled_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.PRICING_SALE_CANCELLED,
+        subject=sale,
+        subject_label=sale.name,
+        details={"starts_at": sale.starts_at.isoformat(), "ends_at": sale.ends_at.isoformat()},
+    )
     return sale

@@ -8,3 +8,9 @@ class RewardsConfig(AppConfig):
         from . import describers
 
         describers.register()
+
+        from audit.describers import value_labels_register
+
+        from .models import DrawingRule
+
+        value_labels_register(field="rule", choices=DrawingRule)

@@ -12,6 +12,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
+from audit.models import AuditEvent
 from ledger.models import (
     Account,
     Award,
@@ -29,6 +30,7 @@ from rewards.models import Goal, Quote, Redemption, Reward
 def db_state() -> dict[str, Any]:
     """Every row a refused request could have written or changed, in a comparable form."""
     return {
+        "audit_events": AuditEvent.objects.count(),
         "transactions": Transaction.objects.count(),
         "entries": Entry.objects.count(),
         "awards": Award.objects.count(),

@@ -105,6 +105,8 @@ ENDPOINTS = [
     ("post", "/api/v1/drawings/1/entry/"),
     ("get", "/api/v1/drawings/1/results/"),
     ("post", "/api/v1/drawings/1/close/"),
+    ("get", "/api/v1/audit/"),
+    ("get", "/api/v1/audit/1/"),
     ("get", "/api/v1/insights/segments/"),
     ("get", "/api/v1/insights/economy/"),
     ("get", "/api/v1/insights/fairness/"),
@@ -393,6 +395,7 @@ def test_unknown_object_is_a_404_not_found(api, crew):
         f"/api/v1/pricing/sales/{2**63}/",
         f"/api/v1/drawings/{2**63}/",
         f"/api/v1/drawings/{2**63}/results/",
+        f"/api/v1/audit/{2**63}/",
     ],
 )
 def test_an_id_beyond_the_database_range_in_the_url_is_a_404_not_a_500(api, crew, url):

@@ -10,6 +10,7 @@ moves the cached balances in one set-based UPDATE.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Iterator
@@ -19,6 +20,8 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from core.bulk import statistics_refresh
 from ledger.locks import wallets_lock
 from ledger.models import Account
@@ -84,12 +87,15 @@ def _statistics_refresh() -> None:
     statistics_refresh(User, Team, Account, Reward)
 
 
-def history_import(*, data: bytes, now: datetime | None = None) -> dict[str, Any]:
+def history_import(
+    *, data: bytes, now: datetime | None = None, actor: User | None = None
+) -> dict[str, Any]:
     """Import a history CSV (see `parsing.COLUMNS`); returns the report.
 
     Raises `ImportFileError` for a file that cannot be read at all and `ImportRejectedError`
     (carrying the report) when any row is bad; in both cases nothing is written. Rows imported
-    before (same `id`, or same content when there is no id) are skipped."""
+    before (same `id`, or same content when there is no id) are skipped. An import that writes
+    rows is recorded in the audit log with `actor` (None: the management command)."""
     with _phase("parsing"):
         parsed = parse(data, now=now)
     with transaction.atomic():
@@ -118,7 +124,7 @@ def history_import(*, data: bytes, now: datetime | None = None) -> dict[str, Any
         if rows:
             try:
                 with _phase("people, teams, rewards and wallets"), transaction.atomic():
-                    writing.people_create(rows, directory)
+                    writing.people_create(rows, directory, actor=actor)
                     writing.rewards_resolve(rows, directory)
                     wallets = wallets_ensure(
                         owner_ids=[directory.people[key].pk for key in employees]
@@ -130,6 +136,18 @@ def history_import(*, data: bytes, now: datetime | None = None) -> dict[str, Any
             with _phase("ledger writes"):
                 writing.ledger_write(rows, directory, wallets)
             imported = len(rows)
+            audit_record(
+                actor=actor,
+                action=AuditAction.IMPORT_HISTORY,
+                details={
+                    "imported": imported,
+                    "skipped": skipped,
+                    "people_created": directory.created.people,
+                    "teams_created": directory.created.teams,
+                    "rewards_created": directory.created.rewards,
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                },
+            )
             transaction.on_commit(
                 lambda: history_imported.send(sender=history_import, rows=imported)
             )

@@ -57,7 +57,7 @@ def _latest_details(rows: Sequence[Row]) -> dict[str, Row]:
     return latest
 
 
-def people_create(rows: Sequence[Row], directory: Directory) -> None:
+def people_create(rows: Sequence[Row], directory: Directory, *, actor: User | None = None) -> None:
     """Create the unknown people (and the teams they need); a new supervisor leads the teams of
     the people they awarded in the file. Existing people are left as they are."""
     details = _latest_details(rows)
@@ -77,7 +77,7 @@ def people_create(rows: Sequence[Row], directory: Directory) -> None:
                 team=row.team if row else "",
             )
         )
-    imported = people_import(people=new_people)
+    imported = people_import(people=new_people, actor=actor)
     for user in imported.people:
         directory.people[user.username.lower()] = user
     directory.created.people = len(imported.people)
@@ -92,7 +92,7 @@ def people_create(rows: Sequence[Row], directory: Directory) -> None:
         and (led := directory.people[row.employee_key].team) is not None
     }
     if leads:
-        team_leaders_add(leads=leads)
+        team_leaders_add(leads=leads, actor=actor)
 
 
 def rewards_resolve(rows: Sequence[Row], directory: Directory) -> None:

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from core.errors import InvalidInputError
 from core.validators import is_whole_number
 from people.models import Role, User
@@ -24,6 +26,10 @@ def period_start_for(moment: datetime | None = None) -> date:
     return local.date().replace(day=1)
 
 
+_POLICY_FIELDS = ("amount", "mode", "rollover", "active")
+
+
+@transaction.atomic
 def budget_policy_set(
     *,
     supervisor: User,
@@ -31,18 +37,40 @@ def budget_policy_set(
     mode: str = BudgetMode.FLAT,
     rollover: bool = False,
     active: bool = True,
+    actor: User | None = None,
 ) -> BudgetPolicy:
-    """Create or change a supervisor's allowance; it applies from the next period opened."""
+    """Create or change a supervisor's allowance; it applies from the next period opened.
+    `actor` is who did it, for the audit log (None: the system, e.g. the demo seed)."""
     if supervisor.role != Role.SUPERVISOR:
         raise InvalidInputError(fields={"supervisor": [_("Budgets are for supervisors.")]})
     if not is_whole_number(amount, low=0, high=10_000_000):
         raise InvalidInputError(fields={"amount": [_("A whole number from 0 to 10,000,000.")]})
     if mode not in BudgetMode.values:
         raise InvalidInputError(fields={"mode": [_("Unknown mode.")]})
+    before = (
+        BudgetPolicy.objects.select_for_update()
+        .filter(supervisor=supervisor)
+        .values(*_POLICY_FIELDS)
+        .first()
+    )
     policy, _created = BudgetPolicy.objects.update_or_create(
         supervisor=supervisor,
         defaults={"amount": amount, "mode": mode, "rollover": rollover, "active": active},
     )
+    after = {name: getattr(policy, name) for name in _POLICY_FIELDS}
+    changes = {
+        name: [before.get(name) if before else None, value]
+        for name, value in after.items()
+        if before is None or before.get(name) != value
+    }
+    if changes:
+        audit_record(
+            actor=actor,
+            action=AuditAction.BUDGET_POLICY_CHANGED,
+            subject=policy,
+            subject_label=supervisor.name,
+            details={"supervisor": supervisor.pk, "created": before is None, "changes": changes},
+        )
     return policy
 
 
@@ -98,6 +126,18 @@ def budget_period_open(
         granted=granted,
         lapsed=lapsed,
         opened_at=opened_at or timezone.now(),
+    )
+    audit_record(
+        actor=None,
+        action=AuditAction.BUDGET_PERIOD_OPENED,
+        subject=period,
+        subject_label=supervisor.name,
+        details={
+            "supervisor": supervisor.pk,
+            "period_start": period_start.isoformat(),
+            "granted": granted,
+            "lapsed": lapsed,
+        },
     )
     return period, True
 

@@ -15,6 +15,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from core.errors import ConflictError
 from core.validators import is_whole_number
 from people.models import User
@@ -171,7 +173,7 @@ def transaction_reverse(
     accounts_lock(leg.account.pk for leg in legs if leg.account.balance is not None)
     if Transaction.objects.filter(reverses=original).exists():
         raise AlreadyReversedError()
-    return transaction_post(
+    reversal = transaction_post(
         kind=TransactionKind.REVERSAL,
         legs=legs,
         actor=actor,
@@ -180,6 +182,20 @@ def transaction_reverse(
         reverses=original,
         created_at=created_at,
     )
+    audit_record(
+        actor=actor,
+        action=AuditAction.LEDGER_REVERSAL,
+        subject=original,
+        subject_label=f"#{original.pk} {original.get_kind_display()}",
+        details={
+            "original": original.pk,
+            "reversal": reversal.pk,
+            "kind": original.kind,
+            "amount": sum(leg.amount for leg in legs if leg.amount > 0),
+            "reason": reason[:500],
+        },
+    )
+    return reversal
 
 
 def reversal_refuse_settled_elsewhere(*, original: Transaction) -> None:

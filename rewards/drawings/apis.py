@@ -222,7 +222,7 @@ class DrawingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def close(self, request: Request, pk: str | None = None) -> Response:
         """HR closes a drawing whose closing time has passed (what the Celery job does); a second
         close changes nothing. 409 `drawing_not_due` before the closing time."""
-        drawing = drawings.drawing_close(drawing=self.get_object())
+        drawing = drawings.drawing_close(drawing=self.get_object(), actor=_user(request))
         return Response(DrawingSerializer(drawing, context={"user": _user(request)}).data)
 
     @extend_schema(responses={200: DrawingResultsSerializer})

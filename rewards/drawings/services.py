@@ -24,6 +24,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from core.errors import InvalidInputError, PermissionDeniedError
 from core.jobs import job_send_on_commit
 from core.validators import is_whole_number
@@ -158,6 +160,20 @@ def drawing_create(
         _open_if_due(drawing=drawing, reward=locked, now=now)
         if schedule:
             _schedule(drawing)
+        audit_record(
+            actor=actor,
+            action=AuditAction.DRAWING_CREATED,
+            subject=drawing,
+            subject_label=locked.name,
+            details={
+                "reward": locked.pk,
+                "rule": rule,
+                "opens_at": opens_at.isoformat(),
+                "closes_at": closes_at.isoformat(),
+                "floor": floor,
+                "stock": locked.stock,
+            },
+        )
     return drawing
 
 
@@ -294,9 +310,10 @@ def _settle_winner(
     bid.result = BidResult.WON
 
 
-def drawing_close(*, drawing: Drawing) -> Drawing:
+def drawing_close(*, drawing: Drawing, actor: User | None = None) -> Drawing:
     """Clear a drawing whose closing time has come: winners' holds post at the price and become
-    redemptions, the rest are voided. All or nothing; a second run changes nothing."""
+    redemptions, the rest are voided. All or nothing; a second run changes nothing.
+    `actor` is HR closing it by hand; None is the system (the Celery job, the sweeper)."""
     with transaction.atomic():
         market_clock_shared()
         reward = reward_lock(reward_id=drawing.reward_id)
@@ -341,6 +358,19 @@ def drawing_close(*, drawing: Drawing) -> Drawing:
         locked.bidders = len(bids)
         locked.winners = len(winners)
         locked.save(update_fields=["state", "closed_at", "clearing_price", "bidders", "winners"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.DRAWING_CLOSED,
+            subject=locked,
+            subject_label=reward.name,
+            details={
+                "reward": reward.pk,
+                "rule": locked.rule,
+                "bidders": len(bids),
+                "winners": len(winners),
+                "price": price,
+            },
+        )
         notify_drawing_closed(  # one message for every bidder, after commit
             DrawingClosed(
                 drawing_id=locked.pk,

@@ -206,9 +206,9 @@ def test_a_name_taken_during_the_import_is_a_409_conflict_not_a_500(monkeypatch)
 
     real = writing.people_create
 
-    def racing(rows, directory):  # someone creates "aino" between our check and our insert
+    def racing(rows, directory, **kwargs):  # someone creates "aino" between check and insert
         User.objects.create(username="aino", display_name="Aino")
-        real(rows, directory)
+        real(rows, directory, **kwargs)
 
     monkeypatch.setattr(writing, "people_create", racing)
     with pytest.raises(ImportConflictError):
