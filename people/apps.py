@@ -1,7 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class PeopleConfig(AppConfig):
     name = "people"
     verbose_name = _("People and teams")
+
+    def ready(self) -> None:
+        from .models import User
+        from .receivers import revoke_tokens_on_password_change
+
+        post_save.connect(
+            revoke_tokens_on_password_change,
+            sender=User,
+            dispatch_uid="people.revoke_tokens_on_password_change",
+        )

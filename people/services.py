@@ -11,9 +11,12 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from knox.models import AuthToken
 
-from core.errors import ConflictError, InvalidInputError
+from core.errors import ConflictError, InvalidInputError, NotFoundError
 
 from .models import EmploymentType, Language, Role, Team, User
 
@@ -103,10 +106,50 @@ def person_deactivate(*, person: User) -> User:
         person.is_active = False
         person.save(update_fields=["is_active"])
         person.led_teams.clear()
-        from rest_framework.authtoken.models import Token
-
-        Token.objects.filter(user=person).delete()
+        api_tokens_revoke_all(user=person)
     return person
+
+
+# --- API tokens (django-rest-knox: only a SHA-512 digest of each token is stored) -----------
+
+
+class UnknownTokenError(NotFoundError):
+    code = "unknown_token"
+    default_message = _l("No such token of yours.")
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: AuthToken
+    key: str  # the secret: shown once, never stored
+
+
+@transaction.atomic
+def api_token_create(*, user: User) -> IssuedToken:
+    """A new API token for someone who has just proved who they are; valid API_TOKEN_TTL_HOURS."""
+    # Expired tokens are swept here rather than on every request (people.authentication).
+    AuthToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
+    token, key = AuthToken.objects.create(user=user)
+    return IssuedToken(token=token, key=key)
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token_id: str) -> None:
+    """Revoke one of `user`'s own tokens, named by its public id (the key's first characters)."""
+    deleted, _rows = AuthToken.objects.filter(user=user, token_key=token_id).delete()
+    if not deleted:
+        raise UnknownTokenError()
+
+
+def api_token_revoke_current(*, token: AuthToken) -> None:
+    """Sign out the API client that holds `token`."""
+    token.delete()
+
+
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every API token of `user` (sign-out everywhere, a new password, leaving)."""
+    deleted, _rows = AuthToken.objects.filter(user=user).delete()
+    return deleted
 
 
 @transaction.atomic

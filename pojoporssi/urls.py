@@ -3,10 +3,8 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
-from rest_framework.throttling import AnonRateThrottle
 
 from ledger import apis as ledger_apis
 from notifications import apis as notifications_apis
@@ -29,11 +27,14 @@ router.register("redemptions", rewards_apis.RedemptionViewSet, basename="redempt
 router.register("drawings", drawing_apis.DrawingViewSet, basename="drawing")
 
 api_v1: list[URLPattern | URLResolver] = [
-    # DRF's token view turns throttling off; sign-in is exactly where password guessing happens.
+    path("auth/token/", people_apis.TokenCreateApi.as_view(), name="api-token"),
+    path("auth/logout/", people_apis.LogoutApi.as_view(), name="api-logout"),
+    path("auth/logout-all/", people_apis.LogoutAllApi.as_view(), name="api-logout-all"),
+    path("auth/tokens/", people_apis.TokenListApi.as_view(), name="api-tokens"),
     path(
-        "auth/token/",
-        ObtainAuthToken.as_view(throttle_classes=[AnonRateThrottle]),
-        name="api-token",
+        "auth/tokens/<str:token_id>/",
+        people_apis.TokenRevokeApi.as_view(),
+        name="api-token-revoke",
     ),
     path("me/", ledger_apis.MeApi.as_view(), name="api-me"),
     path("ledger/entries/", ledger_apis.EntryListApi.as_view(), name="api-entries"),
