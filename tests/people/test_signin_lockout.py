@@ -35,9 +35,7 @@ def _lockout_settings(settings, monkeypatch):
 
 def html_sign_in(username: str, password: str, ip: str = "10.0.0.1", client=None, **extra):
     client = client or Client()
-    return client.post(
-        LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip, **extra
-    )
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip, **extra)
 
 
 def api_sign_in(username: str, password: str, ip: str = "10.0.0.1", **extra):
