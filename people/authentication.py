@@ -7,6 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.crypto import hash_token
 from knox.models import AuthToken
@@ -57,3 +59,15 @@ class TokenAuthentication(KnoxTokenAuthentication):
             raise TokenExpired
         user, auth = self.validate_user(auth_token)
         return user, auth
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """How the API's description tells clients to send the token."""
+
+    target_class = TokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix=knox_settings.AUTH_HEADER_PREFIX
+        )
