@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from knox.models import AuthToken
@@ -283,3 +284,15 @@ def test_behind_a_known_proxy_the_forwarded_address_counts(settings):
     response = html_sign_in("ville", PASSWORD, ip="10.0.9.1", HTTP_X_FORWARDED_FOR="192.0.2.2")
     # then: only the guessing client was locked out
     assert response.status_code == 302
+
+
+def test_an_operator_can_lift_a_lockout_early():
+    AgentFactory(username="aino")
+    for _ in range(LIMIT):
+        html_sign_in("aino", "guess", ip="10.0.10.1")
+    assert_html_locked_out(html_sign_in("aino", PASSWORD, ip="10.0.10.2"))
+
+    call_command("axes_reset_username", "aino")
+    call_command("axes_reset_ip", "10.0.10.1")
+
+    assert html_sign_in("aino", PASSWORD, ip="10.0.10.1").status_code == 302
