@@ -283,6 +283,10 @@ if not REDIS_URL and DEBUG:
     SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 API_TOKEN_TTL_HOURS = env.float("API_TOKEN_TTL_HOURS", default=10)
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME.total_seconds() <= 0 or API_TOKEN_TTL_HOURS <= 0:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURE_LIMIT, LOGIN_COOLOFF_MINUTES and API_TOKEN_TTL_HOURS must be positive."
+    )
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
     "AUTH_HEADER_PREFIX": "Token",  # what clients of the old DRF tokens already send
