@@ -1,5 +1,5 @@
 """The sign-in pages of the security work in a real Chromium, on a 375 px phone: the API tokens
-page (reached from the header) lists a token and revokes it; the lockout page fits too.
+page (reached from the main menu) lists a token and revokes it; the lockout page fits too.
 
 Screenshots go to test-artifacts/.
 """
@@ -31,7 +31,7 @@ def test_api_tokens_page_on_a_phone_revokes_a_token(
     issued = api_token_create(user=agent)
     page = new_page(PHONE_375)
     sign_in(page, live_server.url, "aino")
-    # when: from the header to the page
+    # when: from the main menu to the page
     page.get_by_test_id("api-tokens-link").click()
     # then
     expect(page.get_by_role("heading", level=1)).to_have_text("API-tunnisteet")

@@ -302,7 +302,7 @@ def test_the_schema_documents_the_token_endpoints(api):
 # --- the page ---------------------------------------------------------------------------------
 
 
-def test_the_page_lists_my_tokens_and_is_linked_from_the_header():
+def test_the_page_lists_my_tokens_and_is_linked_from_the_main_menu():
     agent, colleague = AgentFactory(), AgentFactory()
     mine = sign_in(agent.username)
     theirs = sign_in(colleague.username)
