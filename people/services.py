@@ -13,11 +13,11 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 from knox.models import AuthToken
 
-from core.errors import ConflictError, InvalidInputError, NotFoundError
+from core.errors import ConflictError, InvalidInputError
 
+from .errors import UnknownTokenError
 from .models import EmploymentType, Language, Role, Team, User
 
 
@@ -111,11 +111,6 @@ def person_deactivate(*, person: User) -> User:
 
 
 # --- API tokens (django-rest-knox: only a SHA-512 digest of each token is stored) -----------
-
-
-class UnknownTokenError(NotFoundError):
-    code = "unknown_token"
-    default_message = _l("No such token of yours.")
 
 
 @dataclass(frozen=True)
