@@ -15,13 +15,12 @@ import uuid
 from collections import Counter
 from datetime import timedelta
 
-from rest_framework.authtoken.models import Token
-
 from ledger.models import Award, AwardReason, BudgetPolicy
 from ledger.selectors import ledger_verify
 from ledger.services import budget_period_open, period_start_for
 from people.models import Role, User
 from people.selectors import team_members_of
+from people.services import api_token_create
 
 from ._http import call, gunicorn, summary
 
@@ -47,7 +46,7 @@ def run() -> None:
     assert reason is not None
     plans = [
         (
-            Token.objects.get_or_create(user=sup)[0].key,
+            api_token_create(user=sup).key,
             [m.pk for m in team_members_of(supervisor=sup)],
         )
         for sup in supervisors

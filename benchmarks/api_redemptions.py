@@ -9,13 +9,12 @@ import time
 import uuid
 from collections import Counter
 
-from rest_framework.authtoken.models import Token
-
 from ledger.models import AwardReason
 from ledger.selectors import balance_of, ledger_verify
 from ledger.services import award_create
 from people.models import Role, User
 from people.selectors import team_members_of
+from people.services import api_token_create
 from rewards.models import Redemption, Reward
 from rewards.services import reward_create
 
@@ -81,7 +80,7 @@ def _race(
 
 def run() -> None:
     agents = _fund_agents(points=FUNDS)
-    tokens = {a.pk: Token.objects.get_or_create(user=a)[0].key for a in agents}
+    tokens = {a.pk: api_token_create(user=a).key for a in agents}
     sup = User.objects.filter(role=Role.SUPERVISOR).first()
     assert sup is not None
     cheap = reward_create(name_fi="Kahvi", name_en="Coffee", category="other", base_price=1)

@@ -124,7 +124,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         )
         response.data = _error_body("invalid", _("Invalid input."), fields=fields)
         return response
-    code = next((c for t, c in _DRF_CODES.items() if isinstance(exc, t)), "error")
+    # A DRF exception of ours may name its own code (people.authentication.TokenExpired).
+    code = getattr(exc, "error_code", None) or next(
+        (c for t, c in _DRF_CODES.items() if isinstance(exc, t)), "error"
+    )
     detail = getattr(exc, "detail", str(exc))
     throttled = isinstance(exc, drf_exceptions.Throttled)
     extra = {"wait_seconds": getattr(exc, "wait", None)} if throttled else None

@@ -4,19 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from knox.models import AuthToken
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
 
 from core.api import IdField, IsHR, IsHROrReadOnly
 from core.errors import InvalidInputError
 
 from . import services
+from .authentication import TokenAuthentication
 from .models import EmploymentType, Language, Role, Team, User
-from .selectors import team_members_of
+from .selectors import api_tokens_of, team_members_of
 
 
 class TeamRefSerializer(serializers.ModelSerializer):
@@ -193,3 +202,146 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             leaders=_leaders_from(data.validated_data.get("leaders")),
         )
         return Response(TeamSerializer(team).data)
+
+
+# --- Sign-in for API clients: tokens (django-rest-knox) -------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The API's error body (core.errors)."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    extra = serializers.DictField(required=False)
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+class TokenCreateSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+
+
+class TokenCreatedSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+    expiry = serializers.DateTimeField(help_text="The token stops working then.")
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """A token as its owner sees it: never the secret (which is not stored anyway)."""
+
+    id = serializers.CharField(source="token_key", help_text="The token's first characters.")
+    current = serializers.SerializerMethodField(help_text="The token of this very request.")
+
+    class Meta:
+        model = AuthToken
+        fields = ["id", "created", "expiry", "current"]
+
+    def get_current(self, obj: AuthToken) -> bool:
+        auth = self.context["request"].auth
+        return isinstance(auth, AuthToken) and auth.digest == obj.digest
+
+
+def _me(request: Request) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+class TokenCreateApi(APIView):
+    """Sign in with username and password for a new API token, valid API_TOKEN_TTL_HOURS."""
+
+    authentication_classes: list[Any] = []  # no session, hence no CSRF: a client signs in here
+    permission_classes = [AllowAny]
+    # Per address; django-axes locks out per username and per address on top of it.
+    throttle_classes = [AnonRateThrottle]
+
+    @extend_schema(
+        request=TokenCreateSerializer,
+        responses={
+            200: TokenCreatedSerializer,
+            400: _error("`invalid`: a field is missing or the credentials are wrong."),
+            429: _error(
+                "`locked_out`: too many failed sign-ins for this username or address "
+                "(see Retry-After), or `rate_limited`."
+            ),
+        },
+        summary="Sign in: a new token",
+    )
+    def post(self, request: Request) -> Response:
+        data = TokenCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        # The Django request, not DRF's wrapper: axes marks a lockout on the object its
+        # middleware sees.
+        user = authenticate(
+            request=request._request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        if not isinstance(user, User):
+            raise InvalidInputError(
+                fields={"non_field_errors": [_("Unable to sign in with these credentials.")]}
+            )
+        issued = services.api_token_create(user=user)
+        # What login() would send: axes resets the username's failures, last_login moves.
+        user_logged_in.send(sender=User, request=request._request, user=user)
+        return Response(
+            TokenCreatedSerializer({"token": issued.key, "expiry": issued.token.expiry}).data
+        )
+
+
+class LogoutApi(APIView):
+    """Sign out this client: the token of this request stops working."""
+
+    authentication_classes = [TokenAuthentication]
+
+    @extend_schema(
+        request=None,
+        responses={204: None, 401: _error("`not_authenticated`: no valid token was sent.")},
+        summary="Sign out: revoke this token",
+    )
+    def post(self, request: Request) -> Response:
+        assert isinstance(request.auth, AuthToken)
+        services.api_token_revoke_current(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAllApi(APIView):
+    """Sign out everywhere: every token of mine stops working."""
+
+    @extend_schema(
+        request=None,
+        responses={204: None, 401: _error("`not_authenticated`")},
+        summary="Sign out everywhere: revoke all my tokens",
+    )
+    def post(self, request: Request) -> Response:
+        services.api_tokens_revoke_all(user=_me(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenListApi(ListAPIView):
+    """My API tokens still valid, newest first."""
+
+    serializer_class = ApiTokenSerializer
+
+    def get_queryset(self) -> QuerySet[AuthToken]:
+        return api_tokens_of(user=_me(self.request))
+
+
+class TokenRevokeApi(APIView):
+    """Revoke one of my API tokens by its id."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            204: None,
+            401: _error("`not_authenticated`"),
+            404: _error("`unknown_token`: no token of yours has this id."),
+        },
+        summary="Revoke one of my tokens",
+    )
+    def delete(self, request: Request, token_id: str) -> Response:
+        services.api_token_revoke(user=_me(request), token_id=token_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,3 +14,12 @@ class PeopleConfig(AppConfig):
 
         value_labels_register(field="role", choices=Role)
         value_labels_register(field="employment_type", choices=EmploymentType)
+
+        from .models import User
+        from .receivers import revoke_tokens_on_password_change
+
+        post_save.connect(
+            revoke_tokens_on_password_change,
+            sender=User,
+            dispatch_uid="people.revoke_tokens_on_password_change",
+        )

@@ -74,6 +74,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        # Sign-in by password is switched off: the next save ends the API tokens too
+        # (people.receivers), as a new password does.
+        self._password_unset = True
+
     @property
     def name(self) -> str:
         return self.display_name or self.get_full_name() or self.username

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Lower
+from django.utils import timezone
+from knox.models import AuthToken
 
 from .models import Team, User
 
@@ -59,3 +61,8 @@ def people_by_username(*, usernames: Iterable[str]) -> dict[str, User]:
         key__in={name.lower() for name in usernames}
     )
     return {user.key: user for user in found}
+
+
+def api_tokens_of(*, user: User) -> QuerySet[AuthToken]:
+    """`user`'s API tokens still valid, newest first (an expired one is swept at next sign-in)."""
+    return AuthToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")

@@ -11,12 +11,15 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from knox.models import AuthToken
 
 from audit.models import AuditAction
 from audit.services import audit_record
 from core.errors import ConflictError, InvalidInputError
 
+from .errors import UnknownTokenError
 from .models import EmploymentType, Language, Role, Team, User
 
 
@@ -181,9 +184,7 @@ def person_deactivate(*, person: User, actor: User | None = None) -> User:
         person.is_active = False
         person.save(update_fields=["is_active"])
         person.led_teams.clear()
-        from rest_framework.authtoken.models import Token
-
-        Token.objects.filter(user=person).delete()
+        api_tokens_revoke_all(user=person)
         audit_record(
             actor=actor,
             action=AuditAction.PEOPLE_DEACTIVATED,
@@ -220,6 +221,50 @@ def team_changes_audit(*, actor: User | None, team: Team, before: dict[str, Any]
         subject_label=team.name,
         details={"changes": changes} if changes else {},
     )
+
+
+# --- API tokens (django-rest-knox: only a SHA-512 digest of each token is stored) -----------
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: AuthToken
+    key: str  # the secret: shown once, never stored
+
+
+@transaction.atomic
+def api_token_create(*, user: User) -> IssuedToken:
+    """A new API token for someone who has just proved who they are; valid API_TOKEN_TTL_HOURS."""
+    # Expired tokens are swept here rather than on every request (people.authentication).
+    AuthToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
+    token, key = AuthToken.objects.create(user=user)
+    audit_record(
+        actor=user,
+        action=AuditAction.AUTH_TOKEN_CREATED,
+        subject=user,
+        subject_label=user.name,
+        details={"token": token.token_key, "expiry": token.expiry.isoformat() if token.expiry else None},
+    )
+    return IssuedToken(token=token, key=key)
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token_id: str) -> None:
+    """Revoke one of `user`'s own tokens, named by its public id (the key's first characters)."""
+    deleted, _rows = AuthToken.objects.filter(user=user, token_key=token_id).delete()
+    if not deleted:
+        raise UnknownTokenError()
+
+
+def api_token_revoke_current(*, token: AuthToken) -> None:
+    """Sign out the API client that holds `token`."""
+    token.delete()
+
+
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every API token of `user` (sign-out everywhere, a new password, leaving)."""
+    deleted, _rows = AuthToken.objects.filter(user=user).delete()
+    return deleted
 
 
 @transaction.atomic

@@ -6,4 +6,15 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("language/", views.language_set_view, name="language-set"),
+    path("account/tokens/", views.api_tokens_view, name="api-tokens-page"),
+    path(
+        "account/tokens/revoke-all/",
+        views.api_tokens_revoke_all_view,
+        name="api-tokens-revoke-all",
+    ),
+    path(
+        "account/tokens/<str:token_id>/revoke/",
+        views.api_token_revoke_view,
+        name="api-token-revoke-page",
+    ),
 ]

@@ -7,17 +7,22 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from core.errors import ApplicationError
 
 from . import services
 from .models import User
+from .selectors import api_tokens_of
 
 # Django's default (None) is a session cookie; the choice should outlive closing the browser.
 _LANGUAGE_COOKIE_FALLBACK_AGE = 365 * 24 * 60 * 60
@@ -98,3 +103,42 @@ def language_set_view(request: HttpRequest) -> HttpResponse:
         request.session[_CHOSEN_BEFORE_SIGN_IN] = language
     _set_language_cookie(response, language)
     return response
+
+
+def _me(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@login_required
+@require_GET
+def api_tokens_view(request: HttpRequest) -> HttpResponse:
+    """My API tokens (never their secrets), each with a button that revokes it."""
+    return render(
+        request, "people/api_tokens.html", {"tokens": list(api_tokens_of(user=_me(request)))}
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request: HttpRequest, token_id: str) -> HttpResponse:
+    try:
+        services.api_token_revoke(user=_me(request), token_id=token_id)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The token was revoked: it no longer works."))
+    return redirect("api-tokens-page")
+
+
+@login_required
+@require_POST
+def api_tokens_revoke_all_view(request: HttpRequest) -> HttpResponse:
+    count = services.api_tokens_revoke_all(user=_me(request))
+    messages.success(
+        request,
+        ngettext("%(count)d token was revoked.", "%(count)d tokens were revoked.", count)
+        % {"count": count},
+    )
+    return redirect("api-tokens-page")

@@ -6,6 +6,7 @@ REDIS_URL pointing at PostgreSQL and Redis it runs on them, unchanged.
 """
 
 import math
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -38,7 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "audit.middleware.AuditRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a sign-in refused for lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pojoporssi.urls"
@@ -256,7 +260,7 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "people.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -304,6 +308,42 @@ SPECTACULAR_SETTINGS = {
         "DrawingStateEnum": "rewards.models.DrawingState",
         "DrawingRuleEnum": "rewards.models.DrawingRule",
     },
+}
+
+# --- Sign-in: lockout (django-axes) and API tokens (django-rest-knox) --------------------------
+# Axes first: it refuses a locked-out username or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins count in the cache (Redis when REDIS_URL is set), shared by every process.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "default"
+# Separate entries: the username OR the address going over the limit locks (not only the pair).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "people.signin.lockout_response"
+# The address the API throttles count (X-Forwarded-For only with NUM_PROXIES > 0).
+AXES_CLIENT_IP_CALLABLE = "people.signin.client_ip"
+AXES_VERBOSE = False
+if not REDIS_URL and DEBUG:
+    # Axes warns that a per-process cache does not share counts between worker processes: true,
+    # and why production sets REDIS_URL; a newcomer's single runserver process counts fine.
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+
+API_TOKEN_TTL_HOURS = env.float("API_TOKEN_TTL_HOURS", default=10)
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME.total_seconds() <= 0 or API_TOKEN_TTL_HOURS <= 0:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURE_LIMIT, LOGIN_COOLOFF_MINUTES and API_TOKEN_TTL_HOURS must be positive."
+    )
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",  # what clients of the old DRF tokens already send
+    # A refresh is a write on every request; tokens live their TTL and then sign-in again.
+    "AUTO_REFRESH": False,
 }
 
 # --- Security ---------------------------------------------------------------------------------

@@ -3,11 +3,8 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
-from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle
 
 from audit import apis as audit_apis
 from ledger import apis as ledger_apis
@@ -32,15 +29,14 @@ router.register("drawings", drawing_apis.DrawingViewSet, basename="drawing")
 router.register("audit", audit_apis.AuditEventViewSet, basename="audit-event")
 
 api_v1: list[URLPattern | URLResolver] = [
-    # DRF's token view turns throttling off; sign-in is exactly where password guessing happens.
+    path("auth/token/", people_apis.TokenCreateApi.as_view(), name="api-token"),
+    path("auth/logout/", people_apis.LogoutApi.as_view(), name="api-logout"),
+    path("auth/logout-all/", people_apis.LogoutAllApi.as_view(), name="api-logout-all"),
+    path("auth/tokens/", people_apis.TokenListApi.as_view(), name="api-tokens"),
     path(
-        "auth/token/",
-        ObtainAuthToken.as_view(
-            throttle_classes=[AnonRateThrottle],
-            # ObtainAuthToken names its own parsers: give it the project's (depth and size limits).
-            parser_classes=api_settings.DEFAULT_PARSER_CLASSES,
-        ),
-        name="api-token",
+        "auth/tokens/<str:token_id>/",
+        people_apis.TokenRevokeApi.as_view(),
+        name="api-token-revoke",
     ),
     path("me/", ledger_apis.MeApi.as_view(), name="api-me"),
     path("ledger/entries/", ledger_apis.EntryListApi.as_view(), name="api-entries"),

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.cache.backends.locmem import LocMemCache
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -72,7 +72,7 @@ def db_state() -> dict[str, Any]:
                 "position",
             )
         ),
-        "tokens": sorted(Token.objects.values_list("key", "user_id")),
+        "tokens": sorted(AuthToken.objects.values_list("digest", "user_id", "expiry")),
         "rewards": sorted(
             Reward.objects.values_list(
                 "id",

@@ -109,3 +109,20 @@ def eager_celery(settings):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
+def fresh_sign_in_failures(settings) -> None:
+    """django-axes counts failed sign-ins in the cache (Redis here) for the cool-off; every test
+    starts with none, or one test's failures would lock the next test's sign-ins out."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches[settings.AXES_CACHE]
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=cache.make_key("axes-*")))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from django.contrib.staticfiles import finders
 from django.urls import URLResolver, get_resolver
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
@@ -112,6 +112,10 @@ ENDPOINTS = [
     ("get", "/api/v1/insights/fairness/"),
     ("post", "/api/v1/insights/recompute/"),
     ("post", "/api/v1/imports/history/"),
+    ("post", "/api/v1/auth/logout/"),
+    ("post", "/api/v1/auth/logout-all/"),
+    ("get", "/api/v1/auth/tokens/"),
+    ("delete", "/api/v1/auth/tokens/1/"),
 ]
 # Open on purpose: signing in, and (for people signed in) the API's description.
 UNLISTED = {"/api/v1/auth/token/", "/api/v1/schema/", "/api/v1/docs/"}
@@ -145,7 +149,9 @@ def api_routes() -> set[str]:
 
     routes = set()
     for route in walk(get_resolver().url_patterns, "/"):
-        route = re.sub(r"<int:\w+>|\(\?P<\w+>[^)]*\)", "1", route.replace("^", "").replace("$", ""))
+        route = re.sub(
+            r"<(?:\w+:)?\w+>|\(\?P<\w+>[^)]*\)", "1", route.replace("^", "").replace("$", "")
+        )
         if route.startswith("/api/v1/") and route != "/api/v1/":
             routes.add(route)
     return routes
@@ -173,7 +179,7 @@ def test_anonymous_request_is_401_not_authenticated_and_writes_nothing(crew, rea
 def test_unknown_token_is_401_authentication_failed_and_writes_nothing(crew, method, url):
     before = db_state()
 
-    response = getattr(token_client("0" * 40), method)(url, BODIES.get(url, {}), format="json")
+    response = getattr(token_client("0" * 64), method)(url, BODIES.get(url, {}), format="json")
 
     assert_error(response, 401, "authentication_failed")
     assert db_state() == before
@@ -202,20 +208,23 @@ def test_token_from_username_and_password_works_as_authorization_header(crew):
 
     assert response.status_code == 200
     key = response.json()["token"]
-    assert Token.objects.get(user=agent).key == key
+    assert AuthToken.objects.get(user=agent).token_key == key[:15]
+    assert response.json()["expiry"]
     me = token_client(key).get("/api/v1/me/")
     assert me.status_code == 200
     assert me.json()["username"] == agent.username
 
 
-def test_asking_for_a_token_twice_gives_the_same_token(crew):
+def test_asking_for_a_token_twice_gives_a_new_token_each_time_and_both_work(crew):
     agent = crew.agents[0]
 
     first = obtain_token(agent.username, PASSWORD).json()["token"]
     second = obtain_token(agent.username, PASSWORD).json()["token"]
 
-    assert first == second
-    assert Token.objects.filter(user=agent).count() == 1
+    assert first != second
+    assert AuthToken.objects.filter(user=agent).count() == 2
+    assert token_client(first).get("/api/v1/me/").status_code == 200
+    assert token_client(second).get("/api/v1/me/").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -283,9 +292,9 @@ def test_a_token_of_someone_deactivated_outside_the_api_stops_working(crew):
     # given: a token that survives (e.g. re-created by hand after the service deleted it)
     agent = crew.agents[0]
     person_deactivate(person=agent)
-    token = Token.objects.create(user=agent)
+    _token, key = AuthToken.objects.create(user=agent)
     # when
-    response = token_client(token.key).get("/api/v1/me/")
+    response = token_client(key).get("/api/v1/me/")
     # then: TokenAuthentication refuses inactive users as well
     assert_error(response, 401, "authentication_failed")
 
@@ -297,7 +306,7 @@ def token_client_for_hr(crew) -> APIClient:
 
 def test_session_authentication_works_too(crew):
     client = APIClient()
-    assert client.login(username=crew.agents[0].username, password=PASSWORD)
+    client.force_login(crew.agents[0])
 
     response = client.get("/api/v1/me/")
 
@@ -309,7 +318,7 @@ def test_session_authenticated_write_without_csrf_token_is_refused(crew, reason)
     # given: a browser session (CSRF is enforced for session auth, unlike the test client default)
     fund_budget(crew.supervisor, 100)
     client = APIClient(enforce_csrf_checks=True)
-    assert client.login(username=crew.supervisor.username, password=PASSWORD)
+    client.force_login(crew.supervisor)
     before = db_state()
     # when
     response = client.post(
@@ -421,7 +430,7 @@ def test_anonymous_requests_beyond_the_rate_are_a_429_rate_limited(monkeypatch, 
     # then
     body = assert_error(response, 429, "rate_limited")
     assert body["extra"]["wait_seconds"] > 0
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 # --- schema and docs --------------------------------------------------------------------------

@@ -727,8 +727,11 @@ def test_hr_created_through_the_api_can_use_the_admin(api, crew):
     )
     assert response.status_code == 201
     client = Client()
-    # when
-    assert client.login(username="hanna", password="a-long-secret-2026")
+    # when: signing in through the admin's own form
+    signed_in = client.post(
+        "/admin/login/?next=/admin/", {"username": "hanna", "password": "a-long-secret-2026"}
+    )
+    assert signed_in.status_code == 302, signed_in.content[:300]
     # then
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/ledger/budgetpolicy/").status_code == 200
