@@ -243,7 +243,10 @@ def api_token_create(*, user: User) -> IssuedToken:
         action=AuditAction.AUTH_TOKEN_CREATED,
         subject=user,
         subject_label=user.name,
-        details={"token": token.token_key, "expiry": token.expiry.isoformat() if token.expiry else None},
+        details={
+            "token": token.token_key,
+            "expiry": token.expiry.isoformat() if token.expiry else None,
+        },
     )
     return IssuedToken(token=token, key=key)
 
