@@ -18,6 +18,7 @@ from typing import Any
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCH_SECRET_KEY = "bench"  # the server's; a benchmark that signs sessions signs with it too
 
 
 def _free_port() -> int:
@@ -40,7 +41,7 @@ def gunicorn(workers: int = 4, settings_module: str | None = None) -> Iterator[i
         **os.environ,
         "DATABASE_URL": _database_url(),
         "DEBUG": "false",
-        "SECRET_KEY": "bench",
+        "SECRET_KEY": BENCH_SECRET_KEY,
         "THROTTLE_USER": "1000000/min",
         "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
     }

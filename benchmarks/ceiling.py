@@ -20,6 +20,7 @@ Environment: CEILING_SECONDS (default 10) per endpoint, CEILING_CONNECTIONS (16)
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import random
@@ -27,6 +28,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -35,6 +37,7 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test import Client
+from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -45,7 +48,7 @@ from people.models import Role, Team, User
 from rewards.models import Quote, Redemption
 from rewards.services import reward_create
 
-from ._http import ROOT, gunicorn
+from ._http import BENCH_SECRET_KEY, ROOT, gunicorn
 from .ceiling_urls import bare_tables_create
 
 TEAMS = 8
@@ -154,14 +157,17 @@ def _budgets_and_wallets(supervisors: list[User], members: dict[int, list[User]]
 
 
 def _sessions(users: list[User]) -> dict[int, tuple[str, str]]:
-    """{user id: (Cookie header, CSRF token)}: a signed-in session and a CSRF secret each."""
-    found = {}
-    for user in users:
-        client = Client()
-        client.force_login(user)
-        csrf = get_random_string(32)
-        found[user.pk] = (f"sessionid={client.cookies['sessionid'].value}; csrftoken={csrf}", csrf)
-    return found
+    """{user id: (Cookie header, CSRF token)}: a signed-in session and a CSRF secret each,
+    signed with the benchmark server's SECRET_KEY (`_http.gunicorn`)."""
+    with override_settings(SECRET_KEY=BENCH_SECRET_KEY):
+        return {user.pk: _session(user) for user in users}
+
+
+def _session(user: User) -> tuple[str, str]:
+    client = Client()
+    client.force_login(user)
+    csrf = get_random_string(32)
+    return f"sessionid={client.cookies['sessionid'].value}; csrftoken={csrf}", csrf
 
 
 def _lua(entries: list[dict[str, str]], directory: Path, name: str) -> Path:
@@ -195,8 +201,23 @@ def _wrk(port: int, data: Path, seconds: int) -> dict[str, int]:
     return {k: int(v) for k, v in (item.split("=") for item in line.split()[1:])}
 
 
+def _wait_ready(port: int) -> None:
+    """gunicorn's master listens before its workers have booted: wait for answers."""
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("the benchmark server did not answer /healthz within 180 s")
+
+
 def _measure(what: str, port: int, data: Path, warm: Path | None = None) -> Row:
-    _wrk(port, warm or data, 2)  # warm up the workers (imports, connections, caches)
+    _wrk(port, warm or data, 3)  # warm up the workers (imports, connections, caches)
     r = _wrk(port, data, SECONDS)
     return Row(
         what=what,
@@ -258,12 +279,15 @@ def run() -> None:
         )
         rows = [Row("pgbench TPC-B-like, 8 clients (TPS)", _pgbench())]
         with gunicorn(workers=4, settings_module="benchmarks.ceiling_settings") as port:
-            rows.append(_measure("bare DRF locked write", port, bare))
+            _wait_ready(port)
+            rows.append(_measure("bare DRF locked write (first)", port, bare))
             rows.append(_measure("POST /api/v1/rewards/{id}/quote/", port, quote))
             rows.append(_measure("POST /api/v1/redemptions/", port, buy_main, warm=buy_warm))
             rows.append(_measure("POST /api/v1/awards/", port, award))
+            # Again at the end: on a shared machine the load drifts; the share is of the mean.
+            rows.append(_measure("bare DRF locked write (last)", port, bare))
 
-    base = rows[1].rate
+    base = (rows[1].rate + rows[-1].rate) / 2
     print(
         f"== ceiling: gunicorn x4 sync, PostgreSQL, wrk -c{CONNECTIONS} for {SECONDS} s each, "
         f"{len(agents)} agents, {len(supervisors)} supervisors, {REWARDS} rewards, "
@@ -276,7 +300,7 @@ def run() -> None:
             continue
         print(
             f"  {row.what:<40} {row.rate:>8.0f} {row.p50_ms:>8.1f} {row.p99_ms:>8.1f} "
-            f"{row.rate / base:>6.0%} {row.non_2xx:>8}"
+            f"{row.rate / base if base else 0:>6.0%} {row.non_2xx:>8}"
         )
     print(
         f"  written: {Redemption.objects.count()} redemptions, {Award.objects.count()} awards; "

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -178,7 +179,7 @@ def transaction_post(
         if reverses is None:
             # No savepoint: a duplicate key fails the whole transaction, which the refusal rolls
             # back anyway (a caller outside `whole_transaction` gets this block's savepoint).
-            txn = Transaction.objects.create(**values)
+            txn = _transaction_insert(values=values, legs=legs)
         else:
             with transaction.atomic():  # the except clause below still reads
                 txn = Transaction.objects.create(**values)
@@ -188,14 +189,48 @@ def transaction_post(
         raise DuplicateTransactionError(
             "A transaction with this idempotency key was already posted."
         ) from exc
-    Entry.objects.bulk_create(
-        Entry(transaction=txn, account_id=leg.account.pk, amount=leg.amount) for leg in legs
-    )
+    if reverses is not None or connection.vendor != "postgresql":
+        Entry.objects.bulk_create(
+            Entry(transaction=txn, account_id=leg.account.pk, amount=leg.amount) for leg in legs
+        )
     txn.balances_after = balances_lock_and_move(  # type: ignore[attr-defined]
         deltas={account_id: per_account[account_id] for account_id in owned}, kinds=owned
     )
     # A new transaction is reversed by nothing: say so, instead of a query when asked.
     Transaction.reversed_by.related.set_cached_value(txn, None)
+    return txn
+
+
+def _transaction_insert(*, values: dict[str, Any], legs: Sequence[Leg]) -> Transaction:
+    """Insert the transaction and its entries in one statement on PostgreSQL (a data-modifying
+    CTE; the deferred zero-sum triggers check them at commit as ever), else with the ORM."""
+    if connection.vendor != "postgresql":
+        return Transaction.objects.create(**values)
+    txn_table = connection.ops.quote_name(Transaction._meta.db_table)
+    entry_table = connection.ops.quote_name(Entry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH t AS (INSERT INTO {txn_table} "  # noqa: S608
+            "  (kind, memo, actor_id, created_at, idempotency_key, reverses_id) "
+            "  VALUES (%s, %s, %s, %s, %s, NULL) RETURNING id) "
+            f"INSERT INTO {entry_table} (transaction_id, account_id, amount) "
+            "SELECT t.id, d.account_id, d.amount FROM t CROSS JOIN "
+            "  unnest(%s::bigint[], %s::bigint[]) WITH ORDINALITY AS d(account_id, amount, n) "
+            "ORDER BY d.n RETURNING transaction_id",
+            [
+                values["kind"],
+                values["memo"],
+                values["actor"].pk if values["actor"] is not None else None,
+                values["created_at"],
+                values["idempotency_key"],
+                [leg.account.pk for leg in legs],
+                [leg.amount for leg in legs],
+            ],
+        )
+        txn_id = cursor.fetchone()[0]
+    txn = Transaction(pk=txn_id, **values)
+    txn._state.adding = False
+    txn._state.db = connection.alias
     return txn
 
 

@@ -71,7 +71,6 @@ def test_an_award_costs_at_most_12_statements_with_authentication(crew, reason):
 
     assert response.status_code == 201, response.json()
     assert Award.objects.count() == 2
-    print(found)
     # One statement of headroom for the recipient check another change folds into the lookup.
     assert found.count <= AWARD_BUDGET - 1, str(found)
     assert found.savepoints == 0, str(found)
@@ -87,7 +86,6 @@ def test_a_quote_costs_at_most_6_statements_with_authentication(crew):
 
     assert response.status_code == 201, response.json()
     assert Quote.objects.count() == 2
-    print(found)
     assert found.count <= QUOTE_BUDGET, str(found)
     assert found.savepoints == 0, str(found)
 
@@ -111,6 +109,5 @@ def test_a_redemption_costs_at_most_14_statements_with_authentication(crew, fund
 
     assert response.status_code == 201, response.json()
     assert Redemption.objects.count() == 2
-    print(found)
     assert found.count <= REDEMPTION_BUDGET, str(found)
     assert found.savepoints == 0, str(found)
