@@ -18,6 +18,6 @@ lint:
 	exit $$rc
 
 # Benchmarks print figures on a throwaway PostgreSQL (or on DATABASE_URL if set).
-# One suite or a few: make bench SUITES="pricing insights"
+# One suite or a few: make bench SUITES="pricing insights"; the ceiling table: SUITES=ceiling
 bench:
-	scripts/test.sh --run .venv/bin/python -m benchmarks $(SUITES)
+	scripts/bench.sh $(SUITES)

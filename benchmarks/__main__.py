@@ -47,12 +47,19 @@ def _insights() -> None:
     insights.run()
 
 
+def _ceiling() -> None:
+    from benchmarks import ceiling
+
+    ceiling.run()
+
+
 SUITES: dict[str, Callable[[], None]] = {
     "market": _market,
     "pricing": _pricing,
     "drawings": _drawings,
     "history_import": _history_import,
     "insights": _insights,
+    "ceiling": _ceiling,
 }
 
 

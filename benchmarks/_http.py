@@ -18,6 +18,7 @@ from typing import Any
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCH_SECRET_KEY = "bench"  # the server's; a benchmark that signs sessions signs with it too
 
 
 def _free_port() -> int:
@@ -32,7 +33,7 @@ def _database_url() -> str:
 
 
 @contextmanager
-def gunicorn(workers: int = 4) -> Iterator[int]:
+def gunicorn(workers: int = 4, settings_module: str | None = None) -> Iterator[int]:
     """Serve the app from the benchmark database on a free port; yields the port."""
     connection.close()
     port = _free_port()
@@ -40,10 +41,12 @@ def gunicorn(workers: int = 4) -> Iterator[int]:
         **os.environ,
         "DATABASE_URL": _database_url(),
         "DEBUG": "false",
-        "SECRET_KEY": "bench",
+        "SECRET_KEY": BENCH_SECRET_KEY,
         "THROTTLE_USER": "1000000/min",
         "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
     }
+    if settings_module:
+        env["DJANGO_SETTINGS_MODULE"] = settings_module
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "pojoporssi.wsgi:application", f"--bind=127.0.0.1:{port}",
          f"--workers={workers}", "--log-level=warning"],

@@ -244,7 +244,7 @@ class AwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         key = idempotency_key_from(request)
 
         def call() -> tuple[int, Any]:
-            recipient = User.objects.filter(pk=values["recipient"]).first()
+            recipient = services.award_recipient(giver=giver, recipient_id=values["recipient"])
             if recipient is None:
                 raise UnknownPersonError(extra={"field": "recipient"})
             reason = AwardReason.objects.filter(code=values["reason"], active=True).first()

@@ -93,7 +93,8 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections (a new one costs more than a whole award); CONN_MAX_AGE=0 turns them off.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a reused connection is checked before use
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A newcomer's laptop: wait for the writer instead of failing with "database is locked",

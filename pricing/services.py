@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -91,13 +92,15 @@ def parameters_validate(values: dict[str, Any]) -> dict[str, Any]:
 def parameters_current(*, at: datetime | None = None) -> ParameterSet:
     """The version in force at `at` (now): saved, or spec §3's defaults when none is saved yet."""
     moment = at or timezone.now()
-    version = (
-        ParameterSet.objects.filter(effective_from__lte=moment)
-        .order_by("-effective_from", "-id")
-        .first()
-    )
-    if version is None:
-        version = ParameterSet.objects.order_by("effective_from", "id").first()
+    # One query: the latest version in force, else (none in force yet) the earliest one.
+    in_force = Q(effective_from__lte=moment)
+    version = ParameterSet.objects.order_by(
+        Case(When(in_force, then=Value(0)), default=Value(1)),
+        Case(When(in_force, then=F("effective_from"))).desc(nulls_last=True),
+        Case(When(in_force, then=F("id"))).desc(nulls_last=True),
+        "effective_from",
+        "id",
+    ).first()
     return version or default_parameters(effective_from=moment)
 
 

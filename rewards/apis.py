@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -27,7 +27,15 @@ from .errors import (
     PriceChangedError,
     UnknownRewardError,
 )
-from .models import Quote, Redemption, RedemptionState, Reward, RewardCategory
+from .models import (
+    LIVE_DRAWING_STATES,
+    Drawing,
+    Quote,
+    Redemption,
+    RedemptionState,
+    Reward,
+    RewardCategory,
+)
 from .prices import price_now, prices_now
 
 
@@ -167,7 +175,8 @@ class RedemptionReceiptSerializer(RedemptionSerializer):
         fields = [*RedemptionSerializer.Meta.fields, "balance"]
 
     def get_balance(self, obj: Redemption) -> int:
-        return balance_of(user=obj.employee)
+        after = getattr(obj, "balance_after", None)  # returned by the purchase's locked UPDATE
+        return after if after is not None else balance_of(user=obj.employee)
 
 
 class RedemptionCreateSerializer(serializers.Serializer):
@@ -222,6 +231,12 @@ class RewardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_queryset(self) -> QuerySet[Reward]:
         user = _user(self.request)
+        if self.action == "quote":  # one read: the reward and whether a drawing holds it
+            return selectors.rewards_for(user=user).annotate(
+                in_live_drawing=Exists(
+                    Drawing.objects.filter(reward=OuterRef("pk"), state__in=LIVE_DRAWING_STATES)
+                )
+            )
         if self.action != "list":
             return selectors.rewards_for(user=user)
         params = self.request.query_params

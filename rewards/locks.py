@@ -4,9 +4,16 @@ the redemption row or the drawing row and its bids, then ledger accounts by prim
 
 from __future__ import annotations
 
-from django.db import connection
+from datetime import datetime
 
-from .models import Drawing, Redemption, Reward
+from django.db import connection
+from django.db.models import BooleanField, Subquery
+from django.db.models.expressions import RawSQL
+
+from ledger.models import Account, AccountKind
+from people.models import User
+
+from .models import LIVE_DRAWING_STATES, Drawing, Quote, Redemption, Reward
 
 MARKET_CLOCK_KEY = 0x706F6A6F  # "pojo": one PostgreSQL advisory lock key for the whole market
 
@@ -53,3 +60,44 @@ def drawing_lock(*, drawing_id: int) -> Drawing:
     return (
         Drawing.objects.select_for_update(of=("self",)).select_related("reward").get(pk=drawing_id)
     )
+
+
+def quote_for_purchase(*, quote_id: int, employee: User) -> Quote | None:
+    """The employee's quote, read in one statement with what buying with it needs: the buyer's
+    wallet id and the redemptions sink's (`wallet_account_id`, `sink_account_id`), and, on
+    PostgreSQL, the market clock held shared from this statement on (`market_clock_held`), the
+    first lock of the purchase. Call it inside the purchase's transaction."""
+    wallets = Account.objects.filter(kind=AccountKind.WALLET, owner_id=employee.pk)
+    sinks = Account.objects.filter(kind=AccountKind.REDEMPTIONS, owner=None)
+    quotes = Quote.objects.filter(pk=quote_id, employee_id=employee.pk).annotate(
+        wallet_account_id=Subquery(wallets.values("pk")[:1]),
+        sink_account_id=Subquery(sinks.values("pk")[:1]),
+    )
+    if connection.vendor == "postgresql":
+        assert connection.in_atomic_block, "the market clock is held for a transaction"
+        quotes = quotes.annotate(
+            market_clock_held=RawSQL(
+                "pg_advisory_xact_lock_shared(%s) IS NULL", [MARKET_CLOCK_KEY], BooleanField()
+            )
+        )
+    return quotes.first()
+
+
+def quote_use(*, quote_id: int, reward_id: int, at: datetime) -> tuple[bool, bool]:
+    """Mark the quote used if it is still unused, and say whether the reward is in a live
+    drawing, in one statement: (used now, in a drawing). Take it after the reward's lock: the
+    statement then sees every drawing committed before the lock was granted."""
+    quote_table = connection.ops.quote_name(Quote._meta.db_table)
+    drawing_table = connection.ops.quote_name(Drawing._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote_table} SET used_at = %s "  # noqa: S608
+            "WHERE id = %s AND used_at IS NULL "
+            f"RETURNING EXISTS (SELECT 1 FROM {drawing_table} "
+            "  WHERE reward_id = %s AND state IN (%s, %s))",
+            [at, quote_id, reward_id, *LIVE_DRAWING_STATES],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False, False
+    return True, bool(row[0])

@@ -1,7 +1,7 @@
 """Every write to the ledger goes through these functions."""
 
 from .accounts import account_system, budget_account_for, wallet_for
-from .awards import award_create, award_reason_create, award_reason_update
+from .awards import award_create, award_reason_create, award_reason_update, award_recipient
 from .budgets import budget_period_open, budget_periods_open, budget_policy_set, period_start_for
 from .bulk import BulkAward, BulkLeg, BulkPosting, transactions_post_bulk, wallets_ensure
 from .holds import HoldClosedError, hold_create, hold_post, hold_void, holds_void
@@ -18,6 +18,7 @@ __all__ = [
     "award_create",
     "award_reason_create",
     "award_reason_update",
+    "award_recipient",
     "budget_account_for",
     "budget_period_open",
     "budget_periods_open",

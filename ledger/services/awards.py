@@ -7,15 +7,16 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInputError
+from core.transactions import atomic
 from core.validators import is_whole_number
 from notifications.events import AwardReceived
 from notifications.services import notify_award_received
-from people.models import Role, User
+from people.models import Role, Team, User
 from people.selectors import person_leadership
 
 from ..errors import (
@@ -26,7 +27,7 @@ from ..errors import (
     RecipientNotAwardableError,
     SelfAwardError,
 )
-from ..models import Award, AwardReason, TransactionKind
+from ..models import Account, AccountKind, Award, AwardReason, TransactionKind
 from .accounts import budget_account_for, wallet_for
 from .postings import Leg, transaction_post
 
@@ -62,7 +63,36 @@ def recipient_is_awardable(*, giver: User, recipient: User, recipient_leads: boo
     return not (recipient_leads or recipient.role == Role.HR or recipient.is_superuser)
 
 
-@transaction.atomic
+def award_recipient(*, giver: User, recipient_id: int) -> User | None:
+    """The recipient of an award by `giver`, read in one statement with what `award_create` needs
+    about them: their team, whether `giver` leads it, whether they lead a team, their wallet's id and the giver's budget's.
+    (Without this, `award_create` asks for each of those itself.)"""
+    wallets = Account.objects.filter(kind=AccountKind.WALLET, owner=OuterRef("pk"))
+    budgets = Account.objects.filter(kind=AccountKind.BUDGET, owner_id=giver.pk)
+    return (
+        User.objects.select_related("team")
+        .annotate(
+            led_by_giver=Exists(
+                Team.leaders.through.objects.filter(team_id=OuterRef("team_id"), user_id=giver.pk)
+            ),
+            leads_a_team=Exists(Team.leaders.through.objects.filter(user_id=OuterRef("pk"))),
+            wallet_account_id=Subquery(wallets.values("pk")[:1]),
+            giver_budget_account_id=Subquery(budgets.values("pk")[:1]),
+        )
+        .filter(pk=recipient_id)
+        .first()
+    )
+
+
+def _account(pk: int | None, *, kind: str, owner: User) -> Account:
+    """The account by a primary key already read (only its id and kind are needed), else looked up
+    or created on first use."""
+    if pk is not None:
+        return Account(pk=pk, kind=kind, owner_id=owner.pk)
+    return wallet_for(owner) if kind == AccountKind.WALLET else budget_account_for(owner)
+
+
+@atomic
 def award_create(
     *,
     giver: User,
@@ -79,8 +109,12 @@ def award_create(
         raise NotASupervisorError()
     if giver.pk == recipient.pk:
         raise SelfAwardError()
-    recipient_leads = person_leadership(person=recipient, supervisor=giver)
-    if recipient_leads is None:
+    led = getattr(recipient, "led_by_giver", None)  # read with the recipient (award_recipient)
+    recipient_leads = getattr(recipient, "leads_a_team", None)
+    if led is None or recipient_leads is None:
+        leadership = person_leadership(person=recipient, supervisor=giver)
+        led, recipient_leads = leadership is not None, bool(leadership)
+    if not led or recipient.team_id is None:
         raise NotInYourTeamError()
     if not recipient.is_active:
         raise RecipientInactiveError()
@@ -94,8 +128,12 @@ def award_create(
     if len(message) > 500:
         raise InvalidInputError(fields={"message": [_("At most 500 characters.")]})
 
-    budget = budget_account_for(giver)
-    wallet = wallet_for(recipient)
+    budget = _account(
+        getattr(recipient, "giver_budget_account_id", None), kind=AccountKind.BUDGET, owner=giver
+    )
+    wallet = _account(
+        getattr(recipient, "wallet_account_id", None), kind=AccountKind.WALLET, owner=recipient
+    )
     txn = transaction_post(
         kind=TransactionKind.AWARD,
         legs=[Leg(budget, -points), Leg(wallet, points)],

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -18,6 +19,7 @@ from django.utils import timezone
 from audit.models import AuditAction
 from audit.services import audit_record
 from core.errors import ConflictError
+from core.transactions import atomic
 from core.validators import is_whole_number
 from people.models import User
 
@@ -103,7 +105,52 @@ def balances_move(*, deltas: Mapping[int, int]) -> None:
         _refuse(Account.objects.get(pk=account_id), deltas[account_id], cause=exc)
 
 
-@transaction.atomic
+def balances_lock_and_move(
+    *, deltas: Mapping[int, int], kinds: Mapping[int, str]
+) -> dict[int, int]:
+    """Lock the owned accounts in ascending primary key and move their cached balances by
+    `deltas`, in one statement; refuse (raise, the caller's transaction rolls back) if a debit
+    would take more than is available. Returns {account id: balance after}.
+
+    The lock is the statement's own: a materialised `SELECT … ORDER BY id FOR UPDATE` locks the
+    rows in the project's order, and the UPDATE re-checks `balance - held + delta >= 0` on the
+    row it locked, so no balance is read before the lock and each row is touched once. The
+    CHECK (balance >= held) stays behind it."""
+    ids = sorted(pk for pk, delta in deltas.items() if delta)
+    if not ids:
+        return {}
+    if connection.vendor != "postgresql":  # SQLite has no row locks: check, then move
+        locked = accounts_lock(ids)
+        balances_check(locked=locked, deltas=deltas)
+        balances_move(deltas=deltas)
+        return {pk: int(locked[pk].balance or 0) + deltas[pk] for pk in ids}
+    table = connection.ops.quote_name(Account._meta.db_table)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH locked AS MATERIALIZED ("  # noqa: S608
+                f"  SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR UPDATE) "
+                f"UPDATE {table} AS a SET balance = a.balance + d.delta "
+                "FROM locked JOIN unnest(%s::bigint[], %s::bigint[]) AS d(id, delta) "
+                "  ON d.id = locked.id "
+                "WHERE a.id = locked.id AND (d.delta > 0 OR a.balance - a.held + d.delta >= 0) "
+                "RETURNING a.id, a.balance",
+                [ids, ids, [deltas[pk] for pk in ids]],
+            )
+            moved = {int(pk): int(balance) for pk, balance in cursor.fetchall()}
+    except IntegrityError as exc:  # pragma: no cover - the WHERE above refuses first
+        account_id = min(a for a in ids if deltas[a] < 0)
+        raise _error_for(kinds.get(account_id, ""))(
+            extra={"required": -deltas[account_id]}
+        ) from exc
+    if len(moved) < len(ids):
+        # The refusal path may spend a statement: which account said no, and what it has.
+        account_id = min(a for a in ids if a not in moved)
+        _refuse(Account.objects.get(pk=account_id), deltas[account_id])
+    return moved
+
+
+@atomic
 def transaction_post(
     *,
     kind: str,
@@ -114,49 +161,100 @@ def transaction_post(
     reverses: Transaction | None = None,
     created_at: datetime | None = None,
 ) -> Transaction:
-    """Post a balanced transaction; refuses (and writes nothing) if an owned balance would go negative."""
+    """Post a balanced transaction; refuses (and writes nothing) if an owned balance would go negative.
+
+    A leg's account needs only its primary key and kind. The owned accounts (wallets, budgets)
+    are locked last, by the statement that moves their balances, so they stay locked only from
+    there to the commit. The balances after the posting are on `txn.balances_after`."""
     per_account: dict[int, int] = defaultdict(int)
     legs_total([(leg.account.pk, leg.amount) for leg in legs], per_account)
     owned = {
-        leg.account.pk
+        leg.account.pk: leg.account.kind
         for leg in legs
         if leg.account.kind in (AccountKind.WALLET, AccountKind.BUDGET)
     }
-    balances_check(locked=accounts_lock(owned), deltas=per_account)
 
+    values = {
+        "kind": kind,
+        "memo": memo[:500],
+        "actor": actor,
+        "idempotency_key": idempotency_key or f"auto:{uuid.uuid4()}",
+        "reverses": reverses,
+        "created_at": created_at or timezone.now(),
+    }
     try:
-        with transaction.atomic():
-            txn = Transaction.objects.create(
-                kind=kind,
-                memo=memo[:500],
-                actor=actor,
-                idempotency_key=idempotency_key or f"auto:{uuid.uuid4()}",
-                reverses=reverses,
-                created_at=created_at or timezone.now(),
-            )
+        if reverses is None:
+            # No savepoint: a duplicate key fails the whole transaction, which the refusal rolls
+            # back anyway (a caller outside `whole_transaction` gets this block's savepoint).
+            txn = _transaction_insert(values=values, legs=legs)
+        else:
+            with transaction.atomic():  # the except clause below still reads
+                txn = Transaction.objects.create(**values)
     except IntegrityError as exc:
         if reverses is not None and Transaction.objects.filter(reverses=reverses).exists():
             raise AlreadyReversedError() from exc
         raise DuplicateTransactionError(
             "A transaction with this idempotency key was already posted."
         ) from exc
-    Entry.objects.bulk_create(
-        Entry(transaction=txn, account=leg.account, amount=leg.amount) for leg in legs
+    if reverses is not None or connection.vendor != "postgresql":
+        Entry.objects.bulk_create(
+            Entry(transaction=txn, account_id=leg.account.pk, amount=leg.amount) for leg in legs
+        )
+    txn.balances_after = balances_lock_and_move(  # type: ignore[attr-defined]
+        deltas={account_id: per_account[account_id] for account_id in owned}, kinds=owned
     )
-    balances_move(deltas={account_id: per_account[account_id] for account_id in owned})
+    # A new transaction is reversed by nothing: say so, instead of a query when asked.
+    Transaction.reversed_by.related.set_cached_value(txn, None)
     return txn
+
+
+def _transaction_insert(*, values: dict[str, Any], legs: Sequence[Leg]) -> Transaction:
+    """Insert the transaction and its entries in one statement on PostgreSQL (a data-modifying
+    CTE; the deferred zero-sum triggers check them at commit as ever), else with the ORM."""
+    if connection.vendor != "postgresql":
+        return Transaction.objects.create(**values)
+    txn_table = connection.ops.quote_name(Transaction._meta.db_table)
+    entry_table = connection.ops.quote_name(Entry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH t AS (INSERT INTO {txn_table} "  # noqa: S608
+            "  (kind, memo, actor_id, created_at, idempotency_key, reverses_id) "
+            "  VALUES (%s, %s, %s, %s, %s, NULL) RETURNING id) "
+            f"INSERT INTO {entry_table} (transaction_id, account_id, amount) "
+            "SELECT t.id, d.account_id, d.amount FROM t CROSS JOIN "
+            "  unnest(%s::bigint[], %s::bigint[]) WITH ORDINALITY AS d(account_id, amount, n) "
+            "ORDER BY d.n RETURNING transaction_id",
+            [
+                values["kind"],
+                values["memo"],
+                values["actor"].pk if values["actor"] is not None else None,
+                values["created_at"],
+                values["idempotency_key"],
+                [leg.account.pk for leg in legs],
+                [leg.amount for leg in legs],
+            ],
+        )
+        txn_id = cursor.fetchone()[0]
+    txn = Transaction(pk=txn_id, **values)
+    txn._state.adding = False
+    txn._state.db = connection.alias
+    return txn
+
+
+def _error_for(kind: str) -> type[BudgetExceededError] | type[InsufficientPointsError]:
+    return BudgetExceededError if kind == AccountKind.BUDGET else InsufficientPointsError
 
 
 def _refuse(account: Account, delta: int, cause: Exception | None = None) -> None:
     balance = int(account.balance or 0)
-    error = BudgetExceededError if account.kind == AccountKind.BUDGET else InsufficientPointsError
+    error = _error_for(account.kind)
     extra = {"balance": balance, "required": -delta}
     if account.held:  # only then does available differ from the balance
         extra |= {"held": int(account.held), "available": balance - int(account.held)}
     raise error(extra=extra) from cause
 
 
-@transaction.atomic
+@atomic
 def transaction_reverse(
     *, original: Transaction, actor: User, reason: str, created_at: datetime | None = None
 ) -> Transaction:

@@ -17,13 +17,17 @@ def quote_create(*, employee: User, reward: Reward, at: datetime | None = None) 
     """Promise `employee` the reward's price now (a sale included) for the quote validity of the
     pricing parameters in force. No stock is held.
 
-    `at` backdates the quote (demo history only); it defaults to now."""
-    reward.refresh_from_db(fields=["active", "current_price", "stock", "category"])
+    `at` backdates the quote (demo history only); it defaults to now. A reward read just now with
+    an `in_live_drawing` annotation (the API's) is taken as it is; any other is read again."""
+    in_drawing = getattr(reward, "in_live_drawing", None)
+    if in_drawing is None:
+        reward.refresh_from_db(fields=["active", "current_price", "stock", "category"])
+        in_drawing = Drawing.objects.filter(reward=reward, state__in=LIVE_DRAWING_STATES).exists()
     if not reward.active:
         raise RewardInactiveError()
     if reward.stock == 0:
         raise OutOfStockError()
-    if Drawing.objects.filter(reward=reward, state__in=LIVE_DRAWING_STATES).exists():
+    if in_drawing:
         raise RewardInDrawingError()
     now = at or timezone.now()
     return Quote.objects.create(

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInputError
-from ledger.models import AccountKind, Transaction, TransactionKind
+from core.transactions import atomic
+from ledger.models import Account, AccountKind, Transaction, TransactionKind
 from ledger.services import (
     Leg,
     account_system,
@@ -44,8 +45,14 @@ from ..errors import (
     RewardInactiveError,
     RewardInDrawingError,
 )
-from ..locks import market_clock_shared, redemption_lock, reward_lock
-from ..models import LIVE_DRAWING_STATES, Drawing, Quote, Redemption, RedemptionState, Reward
+from ..locks import (
+    market_clock_shared,
+    quote_for_purchase,
+    quote_use,
+    redemption_lock,
+    reward_lock,
+)
+from ..models import Quote, Redemption, RedemptionState, Reward
 from ..prices import price_now
 from .quotes import quote_create
 
@@ -81,7 +88,7 @@ def options_chosen(*, reward: Reward, chosen: Sequence[str]) -> list[dict[str, s
     ]
 
 
-@transaction.atomic
+@atomic
 def redemption_create(
     *, employee: User, quote: Quote, options: Sequence[str] = (), at: datetime | None = None
 ) -> Redemption:
@@ -92,6 +99,7 @@ def redemption_create(
     quote included. The caller asks for one with `quote_create` after the rollback.
 
     `at` backdates the redemption and its debit (demo history only); it defaults to now.
+    A quote read by `quote_for_purchase` brings the account ids and the market clock with it.
     """
     if quote.employee_id != employee.pk:
         raise NotYourQuoteError()
@@ -99,36 +107,51 @@ def redemption_create(
         raise InvalidInputError(_("This account is not active."))
     # Lock order: the market clock, then the reward. Every purchase of this reward queues on the
     # reward, so the stock and the price read below cannot change before this transaction commits.
-    market_clock_shared()
+    if getattr(quote, "market_clock_held", None) is None:  # not taken with the quote's read
+        market_clock_shared()
     reward = reward_lock(reward_id=quote.reward_id)
     now = at or timezone.now()
-    # Conditional UPDATE: of two requests with one quote only one finds it unused.
-    if not Quote.objects.filter(pk=quote.pk, used_at__isnull=True).update(used_at=now):
+    # Conditional UPDATE: of two requests with one quote only one finds it unused. The same
+    # statement asks for a live drawing (the stock belongs to it), under the reward lock.
+    used, in_drawing = quote_use(quote_id=quote.pk, reward_id=reward.pk, at=now)
+    if not used:
         raise QuoteUsedError()
     if not reward.active:
         raise RewardInactiveError()
-    if Drawing.objects.filter(reward=reward, state__in=LIVE_DRAWING_STATES).exists():
-        raise RewardInDrawingError()  # the stock belongs to the drawing (checked under the lock)
+    if in_drawing:
+        raise RewardInDrawingError()
     if reward.stock is not None and reward.stock < 1:
         raise OutOfStockError()
     picks = options_chosen(reward=reward, chosen=options)
     price = _price_for(quote=quote, current=price_now(reward, at=now), now=now)
 
+    wallet_id = getattr(quote, "wallet_account_id", None)
+    sink_id = getattr(quote, "sink_account_id", None)
+    wallet = (
+        Account(pk=wallet_id, kind=AccountKind.WALLET, owner_id=employee.pk)
+        if wallet_id is not None
+        else wallet_for(employee)
+    )
+    sink = (
+        Account(pk=sink_id, kind=AccountKind.REDEMPTIONS)
+        if sink_id is not None
+        else account_system(AccountKind.REDEMPTIONS)
+    )
     debit = transaction_post(
         kind=TransactionKind.REDEMPTION,
-        legs=[
-            Leg(wallet_for(employee), -price),
-            Leg(account_system(AccountKind.REDEMPTIONS), price),
-        ],
+        legs=[Leg(wallet, -price), Leg(sink, price)],
         actor=employee,
         memo=f"reward {reward.pk}: {reward.name_en}",
         idempotency_key=f"redemption:quote:{quote.pk}",
         created_at=now,
     )
-    return redemption_record(
+    redemption = redemption_record(
         employee=employee, reward=reward, quote=quote, price=price, debit=debit, now=now,
         options=picks,
     )  # fmt: skip
+    # What the wallet holds now, as the posting's locked UPDATE returned it (for the receipt).
+    redemption.balance_after = getattr(debit, "balances_after", {}).get(wallet.pk)  # type: ignore[attr-defined]
+    return redemption
 
 
 def redemption_record(
@@ -183,7 +206,7 @@ def redemption_purchase(
     """
 
     def call() -> tuple[int, Any]:
-        quote = Quote.objects.filter(pk=quote_id, employee=employee).first()
+        quote = quote_for_purchase(quote_id=quote_id, employee=employee)
         if quote is None:
             raise NotYourQuoteError(extra={"field": "quote"})
         return 201, answer(redemption_create(employee=employee, quote=quote, options=options))
