@@ -60,6 +60,16 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+CSP_LISTENER_JS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.reportCspViolation(
+    `${document.location.pathname}: Refused to load ${e.blockedURI || "inline"} ` +
+    `(${e.violatedDirective}) at ${e.sourceFile}:${e.lineNumber}: ${e.sample}`
+  );
+});
+"""
+
+
 @pytest.fixture
 def new_page(browser: Browser) -> Iterator:
     """Pages in fresh browser contexts. Every page the test visits is also checked against the
@@ -73,6 +83,10 @@ def new_page(browser: Browser) -> Iterator:
         context = browser.new_context(viewport=viewport, locale="fi-FI")
         context.set_default_timeout(10_000)
         contexts.append(context)
+        # Chromium reports a violation as a console error ("Refused to apply inline style ...")
+        # and as a `securitypolicyviolation` event; the event is the one Playwright always sees.
+        context.expose_function("reportCspViolation", lambda text: refused.append(text))
+        context.add_init_script(CSP_LISTENER_JS)
         page = context.new_page()
         page.on(
             "console",
