@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
@@ -53,6 +54,14 @@ class SessionTimeoutMiddleware:
             session[SESSION_SIGNED_IN_AT] = now
         if seen_at is None or now - seen_at >= SEEN_REFRESH_SECONDS:
             session[SESSION_SEEN_AT] = now
+
+
+def session_timeout_start(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:
+    """On signing in (Django's `user_logged_in`): both clocks start now."""
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session[SESSION_SIGNED_IN_AT] = now
+        request.session[SESSION_SEEN_AT] = now
 
 
 class LoginRedirectAfterPostMiddleware:
