@@ -5,13 +5,12 @@ and drf-spectacular's views import DRF."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from csp.decorators import csp_update
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpResponseBase
 from django.utils.decorators import method_decorator
 from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 from rest_framework.permissions import IsAuthenticated
 
 
@@ -24,7 +23,9 @@ class ApiDocsView(SpectacularSwaggerSplitView):
 
     permission_classes = [IsAuthenticated]
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return super().dispatch(request, *args, **kwargs)
+    # DRF types this as returning a Response; any HttpResponse passes through finalize_response.
+    def handle_exception(self, exc: Exception) -> HttpResponseBase:  # type: ignore[override]
+        # Whoever DRF could not authenticate (no session, no token) is a person in a browser here.
+        if isinstance(exc, NotAuthenticated | AuthenticationFailed):
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_exception(exc)
