@@ -23,10 +23,10 @@ RUN mkdir -p pojoporssi people ledger rewards pricing \
 COPY . .
 RUN pip install --no-deps . && rm -rf build ./*.egg-info
 
-# Static files are collected at build time (whitenoise serves them from gunicorn). Settings need
-# a SECRET_KEY when DEBUG is false, so a throwaway one is given; the memory broker keeps
-# settings from creating the file broker's folders.
-RUN SECRET_KEY=collectstatic-only-not-a-secret DEBUG=false CELERY_BROKER_URL=memory:// \
+# Static files are collected at build time (whitenoise serves them from gunicorn). Production
+# settings need a SECRET_KEY, so a throwaway one is given; the memory broker keeps settings from
+# creating the file broker's folders.
+RUN SECRET_KEY=collectstatic-only-not-a-secret CELERY_BROKER_URL=memory:// \
     python manage.py collectstatic --noinput
 
 # Run as an unprivileged user. It may write to var/ only (runtime files), not to the code.

@@ -65,6 +65,8 @@ SUITES: dict[str, Callable[[], None]] = {
 
 def main(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pojoporssi.settings")
+    # Production settings (DJANGO_ENV unset), with the key the benchmarks' gunicorn gets too.
+    os.environ.setdefault("SECRET_KEY", "bench")
     django.setup()
     from django.db import connection
     from django.test.utils import setup_databases, teardown_databases

@@ -12,12 +12,16 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from core.http import referer_path
 
 from .parsers import JSONTooDeepError, PayloadTooLargeError
 
@@ -142,3 +146,19 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
             _error_body("not_found", _("Not found.")), status=status.HTTP_404_NOT_FOUND
         )
     return defaults.page_not_found(request, exception)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A refused form (expired page, lost cookie) in the site's own words, never Django's
+    English debug page; the API answers in its error format."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            _error_body("csrf_failed", _("CSRF check failed: reload the page and try again.")),
+            status=status.HTTP_403_FORBIDDEN,
+        )
+    return render(
+        request,
+        "csrf_failure.html",
+        {"back_url": referer_path(request) or reverse("home")},
+        status=403,
+    )

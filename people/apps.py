@@ -23,3 +23,10 @@ class PeopleConfig(AppConfig):
             sender=User,
             dispatch_uid="people.revoke_tokens_on_password_change",
         )
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from core.middleware import session_timeout_start
+
+        # The session limits count from signing in (and the first request need not write).
+        user_logged_in.connect(session_timeout_start, dispatch_uid="session_timeout_start")

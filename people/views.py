@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import ApplicationError
+from core.http import view_answers_get
 
 from . import services
 from .models import User
@@ -53,6 +55,14 @@ class LoginView(auth_views.LoginView):
     """Django's sign-in, then the pages switch to the person's own language."""
 
     redirect_authenticated_user = True
+
+    def get_redirect_url(self) -> str:
+        """`next`, unless it names an address that cannot be opened as a page (a form's POST-only
+        target, from before this was caught): then the default landing page instead of a 405."""
+        url = super().get_redirect_url()
+        if url and not view_answers_get(urlsplit(url).path):
+            return ""
+        return url
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         # A language picked on the sign-in page itself is the person's choice now: it wins over

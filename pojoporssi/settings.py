@@ -20,11 +20,28 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Production unless the environment says otherwise: one explicit switch, DJANGO_ENV=development,
+# turns DEBUG on and allows the built-in SECRET_KEY and cookies over plain HTTP (scripts/run.sh
+# sets it). Anything that forgets to say is a production install, with production's safeguards.
+DJANGO_ENV = env.str("DJANGO_ENV", default="production")
+if DJANGO_ENV not in ("production", "development"):
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV must be 'production' or 'development', not {DJANGO_ENV!r}."
+    )
+DEVELOPMENT = DJANGO_ENV == "development"
+DEBUG = env.bool("DEBUG", default=DEVELOPMENT)
+if DEBUG and not DEVELOPMENT:
+    raise ImproperlyConfigured(
+        "DEBUG=true shows secrets on error pages: it is only allowed with DJANGO_ENV=development."
+    )
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
+    if not DEVELOPMENT:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set (50 or more random characters, e.g. "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'). "
+            "For a demo on this machine set DJANGO_ENV=development instead."
+        )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
@@ -43,6 +60,7 @@ INSTALLED_APPS = [
     "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "django_celery_beat",
     "pgtrigger",
     "core",
@@ -66,6 +84,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "audit.middleware.AuditRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.SessionTimeoutMiddleware",
+    "core.middleware.LoginRedirectAfterPostMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a sign-in refused for lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -108,8 +129,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LOGIN_URL = "login"
@@ -348,14 +374,44 @@ REST_KNOX = {
 }
 
 # --- Security ---------------------------------------------------------------------------------
-# Set both to true behind HTTPS (a TLS-terminating proxy); plain-HTTP installs keep them false.
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+# Cookies only over HTTPS, always outside development; the demo on http://localhost may opt out.
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False) if DEVELOPMENT else True
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False) if DEVELOPMENT else True
+# Behind a TLS-terminating proxy (docker-compose.yml assumes one): trust its X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
 )
+# Off unless asked for: a proxy may already redirect, and HSTS is a promise that is hard to undo.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the compose healthcheck asks over plain HTTP
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
+
+# A session ends after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after
+# signing in whatever happens (core.middleware.SessionTimeoutMiddleware).
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = env.int("SESSION_MAX_HOURS", default=12) * 3600
+
+# Content Security Policy (django-csp): nothing inline, nothing from elsewhere. The vendored API
+# docs pages relax it on their own views only (pojoporssi/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # One line per event, on the root logger only: Django's own "django" logger would print every
 # line a second time. Times carry their UTC offset, as gunicorn's do; run.sh and compose set TZ to

@@ -105,6 +105,10 @@ PY
   exit 1
 fi
 
+# A demo on this machine over plain HTTP: development settings (DEBUG, the built-in SECRET_KEY,
+# cookies without the Secure flag, seed_demo allowed). Production is the default everywhere else.
+export DJANGO_ENV="${DJANGO_ENV:-development}"
+
 mkdir -p var
 "$py" manage.py migrate --noinput
 "$py" manage.py seed_demo

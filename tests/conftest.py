@@ -91,6 +91,16 @@ def api() -> Callable[[User | None], APIClient]:
 
 
 @pytest.fixture(autouse=True)
+def plain_static_files(settings) -> None:
+    """The tests run with production settings, whose static storage serves the hashed names
+    that `collectstatic` writes to a manifest; the tests read the files where they are."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings) -> None:
     """PBKDF2 is slow on purpose; tests sign in a lot."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

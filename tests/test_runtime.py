@@ -75,6 +75,7 @@ def test_a_newcomer_runs_on_sqlite_and_a_filesystem_broker_with_no_servers(tmp_p
     """No DATABASE_URL, no REDIS_URL: migrate, seed, verify, and a worker round trip all work."""
     env = {k: v for k, v in os.environ.items() if k not in SERVER_ENV}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'first-run.sqlite3'}"
+    env["DJANGO_ENV"] = "development"  # as scripts/run.sh runs it (seed_demo needs it)
 
     def manage(*args: str) -> str:
         done = subprocess.run(

@@ -60,20 +60,48 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+CSP_LISTENER_JS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.reportCspViolation(
+    `${document.location.pathname}: Refused to load ${e.blockedURI || "inline"} ` +
+    `(${e.violatedDirective}) at ${e.sourceFile}:${e.lineNumber}: ${e.sample}`
+  );
+});
+"""
+
+
 @pytest.fixture
 def new_page(browser: Browser) -> Iterator:
+    """Pages in fresh browser contexts. Every page the test visits is also checked against the
+    Content Security Policy: a "Refused to ..." console error (an inline script or style, a
+    resource from elsewhere) fails the test."""
     contexts: list[BrowserContext] = []
+    refused: list[str] = []
 
     def make(viewport: dict[str, int]) -> Page:
         # A Finnish browser; after sign-in the person's own profile decides the language.
         context = browser.new_context(viewport=viewport, locale="fi-FI")
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        # Chromium reports a violation as a console error ("Refused to apply inline style ...")
+        # and as a `securitypolicyviolation` event; the event is the one Playwright always sees.
+        context.expose_function("reportCspViolation", lambda text: refused.append(text))
+        context.add_init_script(CSP_LISTENER_JS)
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                refused.append(f"{page.url}: {message.text}")
+                if message.type == "error" and "Refused to" in message.text
+                else None
+            ),
+        )
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert not refused, "Content Security Policy violations:\n" + "\n".join(refused)
 
 
 def shot(page: Page, name: str) -> None:

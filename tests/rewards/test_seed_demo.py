@@ -25,6 +25,12 @@ NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def development(settings) -> None:
+    """The command runs where scripts/run.sh runs it: DJANGO_ENV=development."""
+    settings.DEVELOPMENT = True
+
+
 def running_balances() -> dict[str, list[int]]:
     """Each agent's wallet balance after every entry, in the order of the entries' moments."""
     entries = (

@@ -1,7 +1,8 @@
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ledger.demo import DEMO_PASSWORD
 from pricing.demo import seed_demo
@@ -14,7 +15,21 @@ class Command(BaseCommand):
         "(idempotent: a second run changes nothing)."
     )
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even outside development (DJANGO_ENV=development); it creates a superuser "
+            "whose password is published in the README.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEVELOPMENT and not options["force"]:
+            raise CommandError(
+                "seed_demo creates people, a superuser among them, whose password "
+                f"({DEMO_PASSWORD}) is published: it runs only with DJANGO_ENV=development. "
+                "To seed this installation anyway (a staging copy), add --force."
+            )
         started = time.monotonic()
         result = seed_demo()
         took = time.monotonic() - started
