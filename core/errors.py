@@ -6,11 +6,14 @@ Every refusal the domain makes is an `ApplicationError` subclass with a class-le
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from rest_framework import exceptions as drf_exceptions
@@ -103,6 +106,13 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             _error_body("invalid", _("Invalid input."), fields=messages),
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, SuspiciousOperation | BadRequest | MultiPartParserError):
+        # A body Django itself could not read (a broken multipart form, too many fields), met
+        # while DRF checks the CSRF token: answer like any unreadable body, not with an HTML page.
+        if isinstance(exc, SuspiciousOperation):
+            # What Django's own handler would log, so the security log still sees it.
+            logging.getLogger(f"django.security.{exc.__class__.__name__}").error(str(exc))
+        exc = drf_exceptions.ParseError()
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
