@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from people.models import Team
 from tests.api_support import isolate_throttle_cache
 from tests.security.world import SecurityWorld, build_world, money_state
 
@@ -302,6 +303,11 @@ def test_every_object_endpoint_refuses_other_peoples_objects(
     clients = {role: _client(world.role(role)) for role in ("anonymous", *ROLES)}
     # Every request is rolled back, so the state before each one is this one.
     before = money_state()
+    with transaction.atomic():  # the write counter sees a rolled-back write: else prove nothing
+        writes = _writes_so_far()
+        Team.objects.filter(pk=world.team_b.pk).update(name="Renamed")
+        assert _writes_so_far() > writes
+        transaction.set_rollback(True)
     failures: list[str] = []
     asked = 0
     for route in routes:
