@@ -178,7 +178,8 @@ def api_methods(route: Route) -> set[str]:
     """The methods a DRF view answers on this route (viewset action map or APIView handlers)."""
     actions = getattr(route.callback, "actions", None)
     if actions is not None:
-        return {m.upper() for m in actions}
+        # DRF adds "head" to the map on a view's first request: GET covers it.
+        return {m.upper() for m in actions if m not in ("head", "options")}
     view_class = getattr(route.callback, "view_class", None) or getattr(route.callback, "cls", None)
     assert view_class is not None, route
     return {
