@@ -6,12 +6,14 @@ Every refusal the domain makes is an `ApplicationError` subclass with a class-le
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -114,7 +116,14 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         )
     if isinstance(exc, RequestDataTooBig):  # Django's own size limit, met before any parser
         exc = PayloadTooLargeError()
-    elif isinstance(exc, Http404):
+    elif isinstance(exc, SuspiciousOperation | BadRequest | MultiPartParserError):
+        # A body Django itself could not read (a broken multipart form, too many fields), met
+        # while DRF checks the CSRF token: answer like any unreadable body, not with an HTML page.
+        if isinstance(exc, SuspiciousOperation):
+            # What Django's own handler would log, so the security log still sees it.
+            logging.getLogger(f"django.security.{exc.__class__.__name__}").error(str(exc))
+        exc = drf_exceptions.ParseError()
+    if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf_exceptions.PermissionDenied()

@@ -41,7 +41,7 @@ class PersonRefSerializer(serializers.ModelSerializer):
 
 
 class PersonSerializer(serializers.ModelSerializer):
-    team = TeamRefSerializer(read_only=True)
+    team = TeamRefSerializer(read_only=True, allow_null=True)  # supervisors and HR have none
     teams_led = serializers.SerializerMethodField()
 
     class Meta:

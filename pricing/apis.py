@@ -132,13 +132,26 @@ class PreviewRowSerializer(serializers.Serializer):
     price_proposed = serializers.IntegerField()
 
 
+class PreviewWindowSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class PreviewSerializer(serializers.Serializer):
+    """What PreviewApi answers: the open window, its mean demand so far, and a row per reward."""
+
+    window = PreviewWindowSerializer()
+    demand_mean = serializers.FloatField()
+    rows = PreviewRowSerializer(many=True)
+
+
 class PreviewApi(APIView):
     """What the next tick would do under proposed parameters, with the demand settled so far.
     Saves nothing."""
 
     permission_classes = [IsHR]
 
-    @extend_schema(request=ParametersWriteSerializer, responses=PreviewRowSerializer(many=True))
+    @extend_schema(request=ParametersWriteSerializer, responses=PreviewSerializer)
     def post(self, request: Request) -> Response:
         values, _note = _values(request)
         proposed = services.parameters_validate(values)
@@ -374,7 +387,7 @@ class SaleDetailApi(APIView):
             raise NotFoundError()
         return Response(SaleSerializer(sale).data)
 
-    @extend_schema(responses=SaleSerializer)
+    @extend_schema(responses={200: SaleSerializer})  # the cancelled sale, not a bare 204
     def delete(self, request: Request, pk: int) -> Response:
         sale = services.sale_cancel(actor=_user(request), sale_id=pk)
         return Response(SaleSerializer(sale).data)

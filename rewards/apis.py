@@ -23,6 +23,7 @@ from people.models import User
 
 from . import selectors, services
 from .errors import (
+    NotAnApproverError,
     NotYourRedemptionError,
     PriceChangedError,
     UnknownRewardError,
@@ -428,6 +429,9 @@ class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def reject(self, request: Request, pk: str | None = None) -> Response:
         """An approver rejects a pending or approved redemption; refunds the price paid."""
         redemption = self._decision_target()
+        # Who may decide is answered before what was sent: a non-approver learns nothing more.
+        if not services.can_decide(user=_user(request), redemption=redemption):
+            raise NotAnApproverError()
         data = RejectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         redemption = services.redemption_reject(
