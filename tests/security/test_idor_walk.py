@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from people.models import Team
 from tests.api_support import isolate_throttle_cache
-from tests.security.world import SecurityWorld, build_world, money_state
+from tests.security.world import SecurityWorld, build_world, money_state, rolled_back_block
 
 # --- The rules --------------------------------------------------------------------------------
 
@@ -109,6 +109,20 @@ RULES: dict[str, Rule] = {
     "drawing-bid-page": Rule({"pk": "drawing"}, {"POST": EVERYONE}),
     # Withdrawing with no bid of one's own is a message; agent_b's bid stays.
     "drawing-withdraw": Rule({"pk": "drawing"}, {"POST": (NOOP, NOOP, NOOP)}),
+    # --- API tokens: each person's own; someone else's id is unknown to everyone, HR included.
+    "api-token-revoke": Rule({"token_id": "token_b"}, {"DELETE": NOBODY_ELSE}),
+    "api-token-revoke-page": Rule({"token_id": "token_b"}, {"POST": (NOOP, NOOP, NOOP)}),
+    # --- The audit log is HR's to read, nobody's to write.
+    "audit-event-detail": Rule({"pk": "audit_event"}, {"GET": HR_ONLY}),
+    # --- HR's catalogue pages; pictures are for anyone signed in (an unknown one is a 404).
+    "hr-reward-edit": Rule({"pk": "reward"}, {"GET": HR_ONLY, "POST": HR_ONLY}),
+    "reward-picture": Rule(
+        {"name": "=" + "0" * 32 + ".webp"}, {"GET": (NOT_FOUND, NOT_FOUND, NOT_FOUND)}
+    ),
+    "reward-picture-small": Rule(
+        {"size": "=small", "name": "=" + "0" * 32 + ".webp"},
+        {"GET": (NOT_FOUND, NOT_FOUND, NOT_FOUND)},
+    ),
     # No insights have been computed in this world: HR gets past the check, then a 404.
     "insights-export": Rule({"slug": "=segments"}, {"GET": (DENY, DENY, NOT_FOUND)}),
 }
@@ -339,7 +353,7 @@ def test_every_object_endpoint_refuses_other_peoples_objects(
                 if admin and outcome == DENY:
                     outcome = "anonymous"  # the admin sends non-staff to its sign-in page
                 writes = _writes_so_far()
-                with transaction.atomic():
+                with rolled_back_block():
                     response = _send(clients[role], method, url, route.api)
                     problem = _check(outcome, response, route, admin)
                     # The full snapshot only when PostgreSQL saw a row change at all.

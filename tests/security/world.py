@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from ledger.models import Award, AwardReason, Entry, Hold
 from ledger.services import award_create, award_reason_create
 from notifications.models import Notification
 from people.models import Role, Team, User
-from people.services import person_create, team_create
+from people.services import api_token_create, person_create, team_create
 from pricing.models import Sale, Tick
 from pricing.services import parameters_set, pricing_tick_run, sale_create
 from rewards.drawings import bid_place, drawing_create
@@ -50,6 +53,8 @@ class SecurityWorld:
     bid_b: Bid
     tick: Tick
     sale: Sale
+    token_b: Any  # agent_b's API token, by its public id (`.pk` is the id the URLs take)
+    audit_event: Any
 
     def role(self, name: str) -> User | None:
         return {"anonymous": None, "agent": self.agent_a, "supervisor": self.sup_a, "hr": self.hr}[
@@ -141,6 +146,8 @@ def build_world() -> SecurityWorld:
         bid_b=bid_b,
         tick=ticks[0],
         sale=sale,
+        token_b=SimpleNamespace(pk=api_token_create(user=agent_b).token.token_key),
+        audit_event=AuditEvent.objects.order_by("pk").first(),
     )
 
 
@@ -158,3 +165,12 @@ def money_state() -> dict[str, Any]:
         "notifications": sorted(Notification.objects.values_list("id", "read_at")),
         "ticks": Tick.objects.count(),
     }
+
+
+def rolled_back_block() -> Any:
+    """An atomic block to roll a request back in. Marked as a test's own block, as Django's
+    TestCase marks its blocks, so that the money paths' durable transaction (one per request,
+    `core.transactions.whole_transaction`) may run inside it instead of refusing to."""
+    block = transaction.atomic()
+    block._from_testcase = True  # type: ignore[attr-defined]
+    return block
