@@ -206,6 +206,7 @@ def test_api_conforms_to_its_schema_for_every_role(
     print(f"schema fuzz: {len(operations)} operations, {elapsed:.0f} s")
     assert not failures, "\n\n".join(failures)
     # Signed in, the fuzz must reach past authentication; else it proves little.
-    assert all(
-        per_role[r][401] == token_only_401[r] for r in ("agent", "supervisor", "hr")
-    ), (per_role, token_only_401)
+    assert all(per_role[r][401] == token_only_401[r] for r in ("agent", "supervisor", "hr")), (
+        per_role,
+        token_only_401,
+    )

@@ -172,5 +172,5 @@ def rolled_back_block() -> Any:
     TestCase marks its blocks, so that the money paths' durable transaction (one per request,
     `core.transactions.whole_transaction`) may run inside it instead of refusing to."""
     block = transaction.atomic()
-    block._from_testcase = True  # type: ignore[attr-defined]
+    block._from_testcase = True
     return block
