@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from core.api import IdField, IsHR, IsHROrReadOnly
 from core.errors import InvalidInputError
+from core.schema import ErrorSerializer
 
 from . import services
 from .authentication import TokenAuthentication
@@ -205,14 +206,6 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
 
 # --- Sign-in for API clients: tokens (django-rest-knox) -------------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The API's error body (core.errors)."""
-
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    extra = serializers.DictField(required=False)
 
 
 def _error(description: str) -> OpenApiResponse:
