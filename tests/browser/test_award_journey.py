@@ -124,8 +124,18 @@ def assert_accessible_basics(page: Page) -> None:
 
 
 def menu(page: Page, name: str):
-    """A link of the main menu in the header."""
-    return page.get_by_role("navigation", name="Päävalikko").get_by_role("link", name=name)
+    """A link of the main menu in the header, opening the menu ("HR", or "Lisää" on a phone)
+    that holds it when it is not on the bar itself."""
+    nav = page.get_by_role("navigation", name="Päävalikko")
+    link = nav.get_by_role("link", name=name)
+    if link.count() == 0:
+        for summary in nav.locator("details:not([open]) > summary").all():
+            if summary.is_visible():
+                summary.click()
+                if link.count():
+                    break
+                summary.click()
+    return link
 
 
 def sign_in(page: Page, base_url: str, username: str) -> None:
