@@ -32,8 +32,8 @@ RUN SECRET_KEY=collectstatic-only-not-a-secret DEBUG=false CELERY_BROKER_URL=mem
 # Run as an unprivileged user. It may write to var/ only (runtime files), not to the code.
 RUN groupadd --system app \
     && useradd --system --gid app --home-dir /app --no-create-home app \
-    && mkdir -p /app/var \
-    && chown app:app /app/var
+    && mkdir -p /app/var/media \
+    && chown -R app:app /app/var
 USER app
 
 EXPOSE 8000

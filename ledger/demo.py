@@ -77,8 +77,9 @@ LAST = [
 ]  # fmt: skip
 AGENCY_EVERY = 4  # every fourth agent comes through a staffing agency
 MESSAGES = [
-    "Kiitos, asiakas kehui sinua erikseen!", "Hienoa työtä eilisessä ruuhkassa.", "Thanks for stepping in!",
-    "Loistava ratkaisu hankalaan tapaukseen.", "", "", "Great teamwork this week.", "Kiitos joustosta!",
+    # Finnish, as the supervisors of a Finnish contact centre write them.
+    "Kiitos, asiakas kehui sinua erikseen!", "Hienoa työtä eilisessä ruuhkassa.", "Kiitos, että hyppäsit apuun!",
+    "Loistava ratkaisu hankalaan tapaukseen.", "", "", "Upeaa tiimityötä tällä viikolla.", "Kiitos joustosta!",
 ]  # fmt: skip
 
 

@@ -66,7 +66,7 @@ def seed_demo(*, now: datetime | None = None, months: int | None = None) -> Mark
     )
     hr = User.objects.filter(username="hr").first()
     if hr is not None and not Sale.objects.exists():
-        sale_create(actor=hr, name="Hyvinvointiviikko / Wellbeing week", multiplier="0.8",
+        sale_create(actor=hr, name="Hyvinvointiviikko", multiplier="0.8",
                     starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=6),
                     categories=[RewardCategory.WELLBEING])  # fmt: skip
     return result

@@ -110,7 +110,9 @@ def top_movers(*, limit: int = 5) -> list[Mover]:
 
 
 def price_explanation(*, reward: Reward, days: int = 7) -> str:
-    """A plain-language line on why the price moved, from the last `days` days of demand."""
+    """A plain-language account of the price: the demand of the last `days` days against the
+    other rewards, then the move since yesterday's close (the same figure as the ▲/▼ badge beside
+    it, so the two never disagree), and the rule that links them."""
     now = timezone.now()
     demand = demand_in(start=now - timedelta(days=days), end=now)
     active = list(Reward.objects.filter(active=True).values_list("pk", flat=True))
@@ -120,12 +122,12 @@ def price_explanation(*, reward: Reward, days: int = 7) -> str:
     m_min, m_max = version.m_min, version.m_max
     average = number_format(round(mean, 1), decimal_pos=1)
     if mine == 0 and mean == 0:
-        text = _("Nobody redeemed anything in the last week, so prices drift back to base.")
+        sentences = [_("Nobody redeemed anything in the last week.")]
     elif mine == 0:
-        text = _(
-            "Nobody redeemed this in the last week, while rewards averaged %(mean)s colleagues, "
-            "so the price is easing."
-        ) % {"mean": average}
+        sentences = [
+            _("Nobody redeemed this in the last week, while rewards averaged %(mean)s colleagues.")
+            % {"mean": average}
+        ]
     else:
         first = ngettext(
             "%(n)d colleague redeemed this in the last week",
@@ -133,18 +135,58 @@ def price_explanation(*, reward: Reward, days: int = 7) -> str:
             mine,
         ) % {"n": mine}
         if mine > mean * 1.05:
-            second = _("more than most rewards (%(mean)s on average), so the price is rising.")
+            second = _("more than most rewards (%(mean)s on average).")
         elif mine < mean * 0.95:
-            second = _("fewer than most rewards (%(mean)s on average), so the price is easing.")
+            second = _("fewer than most rewards (%(mean)s on average).")
         else:
-            second = _("about as many as most rewards, so the price drifts back to base.")
-        text = f"{first}, {second % {'mean': average}}"
+            second = _("about as many as most rewards.")
+        sentences = [f"{first}, {second % {'mean': average}}"]
+    yesterday = (
+        PriceDay.objects.filter(reward=reward, day__lt=timezone.localdate())
+        .order_by("-day")
+        .values_list("price", flat=True)
+        .first()
+    )
+    change = change_percent(reward.current_price, yesterday)
+    rising, falling = (change or 0) > 0, (change or 0) < 0
+    towards_base = (rising and reward.current_price <= reward.base_price) or (
+        falling and reward.current_price >= reward.base_price
+    )
+    percent = number_format(abs(change or 0), decimal_pos=1)
+    if change is None:
+        pass
+    elif change > 0:
+        sentences.append(
+            (
+                _("Since yesterday it has risen %(p)s %%, back towards its base price.")
+                if towards_base
+                else _("Since yesterday it has risen %(p)s %%.")
+            )
+            % {"p": percent}
+        )
+    elif change < 0:
+        sentences.append(
+            (
+                _("Since yesterday it has fallen %(p)s %%, back towards its base price.")
+                if towards_base
+                else _("Since yesterday it has fallen %(p)s %%.")
+            )
+            % {"p": percent}
+        )
+    else:
+        sentences.append(_("It is unchanged since yesterday."))
+    sentences.append(
+        _(
+            "Demand above the average raises a price; without it the price drifts back "
+            "towards its base price."
+        )
+    )
     ratio = reward.current_price / reward.base_price
     if ratio >= m_max * 0.999:
-        text += " " + _("It is at its ceiling: %(m)s × the base price.") % {"m": f"{m_max:g}"}
+        sentences.append(_("It is at its ceiling: %(m)s × the base price.") % {"m": f"{m_max:g}"})
     elif ratio <= m_min * 1.001:
-        text += " " + _("It is at its floor: %(m)s × the base price.") % {"m": f"{m_min:g}"}
-    return text
+        sentences.append(_("It is at its floor: %(m)s × the base price.") % {"m": f"{m_min:g}"})
+    return " ".join(sentences)
 
 
 # --- Tick log and preview -----------------------------------------------------------------------

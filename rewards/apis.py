@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -48,8 +49,23 @@ class RewardListSerializer(serializers.ListSerializer):
         return super().to_representation(items)
 
 
+class RewardOptionSerializer(serializers.Serializer):
+    name_fi = serializers.CharField(max_length=40)
+    name_en = serializers.CharField(max_length=40)
+    choices = serializers.ListField(
+        child=serializers.CharField(max_length=40), min_length=1, max_length=20
+    )
+
+
+class RedemptionOptionSerializer(serializers.Serializer):
+    name_fi = serializers.CharField()
+    name_en = serializers.CharField()
+    value = serializers.CharField()
+
+
 class RewardSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
+    options = RewardOptionSerializer(many=True, read_only=True)
     description = serializers.CharField(read_only=True)
     change_percent = serializers.SerializerMethodField(
         help_text="Current price against the base price, in percent (e.g. 12.5 or -8.0)."
@@ -69,7 +85,13 @@ class RewardSerializer(serializers.ModelSerializer):
             "id", "name", "description", "name_fi", "name_en", "description_fi",
             "description_en", "category", "icon", "base_price", "current_price", "price",
             "log_price", "change_percent", "stock", "needs_approval", "active", "created_at",
+            "options", "approver_note", "picture_url",
         ]  # fmt: skip
+
+    picture_url = serializers.SerializerMethodField(help_text="The reward's picture, or null.")
+
+    def get_picture_url(self, obj: Reward) -> str | None:
+        return reverse("reward-picture", args=[obj.picture]) if obj.picture else None
 
     def get_change_percent(self, obj: Reward) -> float:
         return round((obj.current_price - obj.base_price) * 100 / obj.base_price, 1)
@@ -100,6 +122,10 @@ class RewardWriteSerializer(serializers.Serializer):
     )
     needs_approval = serializers.BooleanField(default=False)
     active = serializers.BooleanField(default=True)
+    options = RewardOptionSerializer(many=True, required=False, default=list)
+    approver_note = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default=""
+    )
 
 
 class RestockSerializer(serializers.Serializer):
@@ -121,12 +147,13 @@ class RedemptionSerializer(serializers.ModelSerializer):
     debit = serializers.IntegerField(source="debit_id", read_only=True)
     refund = serializers.IntegerField(source="refund_id", read_only=True, allow_null=True)
     quote = serializers.IntegerField(source="quote_id", read_only=True, allow_null=True)
+    options = RedemptionOptionSerializer(many=True, read_only=True)
 
     class Meta:
         model = Redemption
         fields = [
             "id", "employee", "reward", "quote", "price_paid", "state", "debit", "refund",
-            "decided_by", "reason", "created_at", "updated_at",
+            "decided_by", "reason", "options", "created_at", "updated_at",
         ]  # fmt: skip
 
     def get_reward(self, obj: Redemption) -> dict[str, Any]:
@@ -145,6 +172,13 @@ class RedemptionReceiptSerializer(RedemptionSerializer):
 
 class RedemptionCreateSerializer(serializers.Serializer):
     quote = IdField(help_text="Id of your quote for the reward (POST /rewards/{id}/quote/).")
+    options = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        max_length=3,
+        required=False,
+        default=list,
+        help_text='Your pick for each of the reward\'s options, in their order (e.g. ["M"]).',
+    )
 
 
 class RejectSerializer(serializers.Serializer):
@@ -337,6 +371,7 @@ class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                 idempotency_key=idempotency_key_from(request),
                 scope="redemptions.create",
                 answer=lambda redemption: RedemptionReceiptSerializer(redemption).data,
+                options=values["options"],
             )
         except PriceChangedError as exc:
             exc.extra["quote"] = QuoteSerializer(exc.fresh_quote).data

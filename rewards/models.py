@@ -58,6 +58,25 @@ class Reward(models.Model):
     needs_approval = models.BooleanField(_("needs approval"), default=False)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    picture = models.CharField(
+        _("picture"),
+        max_length=100,
+        blank=True,
+        help_text=_("The stored picture's name (content-addressed, see rewards.pictures)."),
+    )
+    options = models.JSONField(
+        _("options"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'What a buyer picks: [{"name_fi": "Koko", "name_en": "Size", "choices": ["S", "M"]}].'
+        ),
+    )
+    approver_note = models.TextField(
+        _("note to the approver"),
+        blank=True,
+        help_text=_("Shown to whoever approves or hands over a redemption of this reward."),
+    )
 
     class Meta:
         verbose_name = _("reward")
@@ -82,6 +101,12 @@ class Reward(models.Model):
     @property
     def description(self) -> str:
         return self.description_en if _in_english() else self.description_fi
+
+    @property
+    def options_shown(self) -> list[dict[str, Any]]:
+        """The options with their name in the reader's language."""
+        key = "name_en" if _in_english() else "name_fi"
+        return [{"name": o[key], "choices": o["choices"]} for o in self.options]
 
 
 class RewardActivation(models.Model):
@@ -171,6 +196,12 @@ class Redemption(models.Model):
         related_name="redemptions_decided",
     )
     reason = models.TextField(blank=True)
+    options = models.JSONField(
+        default=list,
+        db_default=[],  # rows written by COPY (the history import) have no options
+        blank=True,
+        help_text=_('The buyer\'s picks: [{"name_fi": "Koko", "name_en": "Size", "value": "M"}].'),
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now)
     settled_at = models.DateTimeField(
@@ -199,6 +230,12 @@ class Redemption(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.employee} — {self.reward} ({self.get_state_display()})"
+
+    @property
+    def options_shown(self) -> str:
+        """The buyer's picks in the reader's language: "Size: M, Colour: red"."""
+        key = "name_en" if _in_english() else "name_fi"
+        return ", ".join(f"{o[key]}: {o['value']}" for o in self.options)
 
 
 class Goal(models.Model):

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views
+from . import catalogue_views, views
 from .drawings import views as drawing_views
 
 urlpatterns = [
@@ -23,4 +23,17 @@ urlpatterns = [
     path("drawings/<int:pk>/bid/", drawing_views.bid_place_view, name="drawing-bid"),
     path("drawings/<int:pk>/withdraw/", drawing_views.bid_withdraw_view, name="drawing-withdraw"),
     path("hr/drawings/", drawing_views.hr_drawing_list_view, name="hr-drawings"),
+    path("hr/rewards/", catalogue_views.hr_reward_list_view, name="hr-rewards"),
+    path("hr/rewards/new/", catalogue_views.hr_reward_create_view, name="hr-reward-create"),
+    path("hr/rewards/<int:pk>/", catalogue_views.hr_reward_edit_view, name="hr-reward-edit"),
+    re_path(
+        rf"^pictures/(?P<name>{catalogue_views.PICTURE_NAME})$",
+        catalogue_views.reward_picture_view,
+        name="reward-picture",
+    ),
+    re_path(
+        rf"^pictures/(?P<size>small)/(?P<name>{catalogue_views.PICTURE_NAME})$",
+        catalogue_views.reward_picture_view,
+        name="reward-picture-small",
+    ),
 ]

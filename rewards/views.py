@@ -27,7 +27,7 @@ from people.models import User
 
 from . import selectors, services
 from .errors import PriceChangedError, RewardInactiveError
-from .forms import ConfirmForm, HRRedemptionFilterForm, RejectForm
+from .forms import ConfirmForm, HRRedemptionFilterForm, RejectForm, option_choices_form
 from .models import Quote, Redemption, RedemptionState
 
 CONFIRM_SCOPE = "redemptions.create.html"
@@ -68,6 +68,10 @@ def redemption_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.is_valid():
             messages.error(request, _("This form has expired. Please send it again."))
             return redirect("redemption-confirm", pk=quote.pk)
+        picks = option_choices_form(reward, request.POST)
+        if not picks.is_valid():
+            messages.error(request, _("Pick one choice for each option."))
+            return redirect("redemption-confirm", pk=quote.pk)
         try:
             # Once per form key: a double submit replays the first answer.
             _status, body = services.redemption_purchase(
@@ -76,6 +80,7 @@ def redemption_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
                 idempotency_key=form.cleaned_data["form_key"],
                 scope=CONFIRM_SCOPE,
                 answer=lambda redemption: {"redemption": redemption.pk},
+                options=[picks.cleaned_data[name] for name in picks.fields],
             )
             redemption_id = int(body["redemption"])
         except PriceChangedError as exc:
@@ -115,6 +120,7 @@ def redemption_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
         "after": balance - quote.price,
         "missing": max(0, quote.price - balance),
         "form": ConfirmForm(),
+        "options_form": option_choices_form(reward),
         "expired": quote.is_expired,
     }
     return render(request, "rewards/confirm.html", context)

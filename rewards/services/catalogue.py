@@ -26,10 +26,41 @@ from ..prices import market_price
 MAX_PRICE = 10_000_000
 MAX_STOCK = 1_000_000
 
-_TEXT_FIELDS = {"name_fi": 120, "name_en": 120, "description_fi": 5000, "description_en": 5000}
+_TEXT_FIELDS = {
+    "name_fi": 120, "name_en": 120, "description_fi": 5000, "description_en": 5000,
+    "approver_note": 2000,
+}  # fmt: skip
 _EDITABLE = {
     *_TEXT_FIELDS, "category", "icon", "base_price", "stock", "needs_approval", "active",
+    "options", "picture",
 }  # fmt: skip
+MAX_OPTIONS = 3
+MAX_CHOICES = 20
+OPTION_TEXT = 40
+
+
+def _options_errors(options: Any) -> list[str]:
+    """What is wrong with `options` ([{"name_fi", "name_en", "choices": [...]}]), if anything."""
+    if not isinstance(options, list) or len(options) > MAX_OPTIONS:
+        return [_("At most %(n)d options.") % {"n": MAX_OPTIONS}]
+    for option in options:
+        if not isinstance(option, dict) or set(option) != {"name_fi", "name_en", "choices"}:
+            return [_("Each option has a Finnish name, an English name and its choices.")]
+        names = [option["name_fi"], option["name_en"]]
+        choices = option["choices"]
+        if not all(isinstance(n, str) and 0 < len(n.strip()) <= OPTION_TEXT for n in names):
+            return [_("An option's names are 1 to %(n)d characters.") % {"n": OPTION_TEXT}]
+        if (
+            not isinstance(choices, list)
+            or not 1 <= len(choices) <= MAX_CHOICES
+            or not all(isinstance(c, str) and 0 < len(c.strip()) <= OPTION_TEXT for c in choices)
+            or len(set(choices)) != len(choices)
+        ):
+            return [
+                _("1 to %(n)d different choices of 1 to %(len)d characters.")
+                % {"n": MAX_CHOICES, "len": OPTION_TEXT}
+            ]
+    return []
 
 
 def _validate_reward_fields(values: dict[str, Any]) -> None:
@@ -41,6 +72,12 @@ def _validate_reward_fields(values: dict[str, Any]) -> None:
                 errors[name] = [_("Text of at most %(n)d characters.") % {"n": limit}]
             elif name.startswith("name_") and not text.strip():
                 errors[name] = [_("This field may not be blank.")]
+    if "options" in values and (problems := _options_errors(values["options"])):
+        errors["options"] = problems
+    if "picture" in values and not (
+        isinstance(values["picture"], str) and len(values["picture"]) <= 100
+    ):
+        errors["picture"] = [_("A stored picture's name.")]
     if "category" in values and values["category"] not in RewardCategory.values:
         errors["category"] = [_("Unknown category.")]
     if "base_price" in values:
@@ -67,6 +104,9 @@ def reward_create(
     stock: int | None = None,
     needs_approval: bool = False,
     active: bool = True,
+    options: list[dict[str, Any]] | None = None,
+    approver_note: str = "",
+    picture: str = "",
     at: datetime | None = None,
 ) -> Reward:
     """Add a reward to the catalogue; its current price starts at the base price (ℓ = 0).
@@ -76,7 +116,8 @@ def reward_create(
         "name_fi": name_fi, "name_en": name_en, "description_fi": description_fi,
         "description_en": description_en, "category": category, "icon": icon,
         "base_price": base_price, "stock": stock, "needs_approval": needs_approval,
-        "active": active,
+        "active": active, "options": options or [], "approver_note": approver_note,
+        "picture": picture,
     }  # fmt: skip
     _validate_reward_fields(values)
     with transaction.atomic():

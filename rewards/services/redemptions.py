@@ -8,7 +8,7 @@ word on the last item.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -62,8 +62,29 @@ def _price_for(*, quote: Quote, current: int, now: Any) -> int:
     )
 
 
+def options_chosen(*, reward: Reward, chosen: Sequence[str]) -> list[dict[str, str]]:
+    """The buyer's pick for each of the reward's options, in their order, as the redemption keeps
+    them (with both languages' names); refused unless each is one of that option's choices."""
+    if len(chosen) != len(reward.options) or not all(
+        isinstance(value, str) and value in option["choices"]
+        for option, value in zip(reward.options, chosen, strict=False)
+    ):
+        names = ", ".join(option["name_en"] for option in reward.options) or "-"
+        raise InvalidInputError(
+            fields={
+                "options": [_("Pick one choice for each option: %(names)s.") % {"names": names}]
+            }
+        )
+    return [
+        {"name_fi": option["name_fi"], "name_en": option["name_en"], "value": value}
+        for option, value in zip(reward.options, chosen, strict=True)
+    ]
+
+
 @transaction.atomic
-def redemption_create(*, employee: User, quote: Quote, at: datetime | None = None) -> Redemption:
+def redemption_create(
+    *, employee: User, quote: Quote, options: Sequence[str] = (), at: datetime | None = None
+) -> Redemption:
     """Buy the quoted reward: debit the wallet into the redemptions sink, take one from stock and
     write the redemption, all in one database transaction, or do nothing.
 
@@ -90,6 +111,7 @@ def redemption_create(*, employee: User, quote: Quote, at: datetime | None = Non
         raise RewardInDrawingError()  # the stock belongs to the drawing (checked under the lock)
     if reward.stock is not None and reward.stock < 1:
         raise OutOfStockError()
+    picks = options_chosen(reward=reward, chosen=options)
     price = _price_for(quote=quote, current=price_now(reward, at=now), now=now)
 
     debit = transaction_post(
@@ -104,8 +126,9 @@ def redemption_create(*, employee: User, quote: Quote, at: datetime | None = Non
         created_at=now,
     )
     return redemption_record(
-        employee=employee, reward=reward, quote=quote, price=price, debit=debit, now=now
-    )
+        employee=employee, reward=reward, quote=quote, price=price, debit=debit, now=now,
+        options=picks,
+    )  # fmt: skip
 
 
 def redemption_record(
@@ -116,6 +139,7 @@ def redemption_record(
     price: int,
     debit: Transaction,
     now: datetime,
+    options: list[dict[str, str]] | None = None,
 ) -> Redemption:
     """Take one item from stock and write the redemption of a debit already posted: the one write
     that a purchase and a drawing's win share. The caller holds the reward's row lock."""
@@ -132,6 +156,7 @@ def redemption_record(
         price_paid=price,
         state=state,
         debit=debit,
+        options=options or [],
         created_at=now,
         updated_at=now,
         # Without approval the owner cannot cancel it: it is settled demand from the start.
@@ -146,6 +171,7 @@ def redemption_purchase(
     idempotency_key: str | None,
     scope: str,
     answer: Callable[[Redemption], Any],
+    options: Sequence[str] = (),
 ) -> tuple[int, Any]:
     """Buy with quote `quote_id` once per idempotency key: a repeat replays the first answer
     (`answer(redemption)`, stored with the work), as (status, body).
@@ -160,11 +186,15 @@ def redemption_purchase(
         quote = Quote.objects.filter(pk=quote_id, employee=employee).first()
         if quote is None:
             raise NotYourQuoteError(extra={"field": "quote"})
-        return 201, answer(redemption_create(employee=employee, quote=quote))
+        return 201, answer(redemption_create(employee=employee, quote=quote, options=options))
 
     try:
         status, body, _replayed = idempotent_call(
-            user=employee, key=idempotency_key, scope=scope, payload={"quote": quote_id}, call=call
+            user=employee,
+            key=idempotency_key,
+            scope=scope,
+            payload={"quote": quote_id, "options": list(options)},
+            call=call,
         )
     except PriceChangedError as exc:
         exc.fresh_quote = quote_create(

@@ -100,6 +100,9 @@ PAGES: dict[str, PageSpec] = {
         EVERYONE, lambda demo, role: [{"pk": demo.drawing.pk}, {"pk": demo.lottery.pk}]
     ),
     "hr-drawings": PageSpec(HR),
+    "hr-rewards": PageSpec(HR),
+    "hr-reward-create": PageSpec(HR),
+    "hr-reward-edit": PageSpec(HR, lambda demo, role: {"pk": demo.reward.pk}),
     "hr-pricing": PageSpec(HR),
     "hr-pricing-tick": PageSpec(HR, lambda demo, role: {"pk": demo.tick.pk}),
     "hr-sales": PageSpec(HR),
@@ -133,6 +136,8 @@ SKIPPED = {
     "insights-recompute": "POST only",
     "insights-export": "a CSV download",
     "history-import-sample": "a CSV download",
+    "reward-picture": "a reward's picture (WebP), loaded by the pages that show it",
+    "reward-picture-small": "a reward's picture (WebP), loaded by the pages that show it",
 }
 
 # Violations known and not yet fixed: (url name or "*", check, what is matched) -> why it is left.
