@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from people.models import EmploymentType
 
 from . import charts
+from .formatting import month_label
 from .models import InsightsRun, PersonSegment, Segment
 from .selectors import window_blob
 from .tables import Table, segment_label, suppressed
@@ -105,7 +106,7 @@ def dashboard_charts(run: InsightsRun, months: int) -> dict[str, SafeString]:
     }
     flows = eco.get("flows") or []
     out["flows"] = charts.flows_chart(
-        [f["month"] for f in flows],
+        [month_label(f["month"]) for f in flows],
         [f["issued"] for f in flows],
         [f["redeemed"] for f in flows],
         title=_("Points issued and redeemed per month"),
@@ -114,7 +115,7 @@ def dashboard_charts(run: InsightsRun, months: int) -> dict[str, SafeString]:
         redeemed_label=_("Redeemed"),
     )
     out["price_index"] = charts.line_chart(
-        [f["month"] for f in flows],
+        [month_label(f["month"]) for f in flows],
         [f["price_index"] for f in flows],
         title=_("Price index by month"),
         desc=_(

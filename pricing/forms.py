@@ -65,7 +65,10 @@ class ParametersForm(forms.Form):
     )
 
     def __init__(self, *args: Any, current: ParameterSet, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {name: getattr(current, name) for name in PARAMETER_FIELDS})
+        # Shown to 4 significant digits (δ = ln 1.1 is 0.09531, not 0.09531017980432493); a
+        # shown value sent back unchanged keeps the exact value in force (see clean()).
+        self._current = {name: getattr(current, name) for name in PARAMETER_FIELDS}
+        kwargs.setdefault("initial", {name: _shown(value) for name, value in self._current.items()})
         super().__init__(*args, **kwargs)
         for name in PARAMETER_FIELDS:
             field = self.fields[name]
@@ -76,8 +79,20 @@ class ParametersForm(forms.Form):
             field.error_messages["required"] = _("Give a number.")
             field.error_messages["invalid"] = _("Give a number.")
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name, exact in self._current.items():
+            if name in cleaned and isinstance(exact, float) and cleaned[name] == _shown(exact):
+                cleaned[name] = exact
+        return cleaned
+
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in PARAMETER_FIELDS}
+
+
+def _shown(value: Any) -> Any:
+    """A parameter as the form shows it: floats to 4 significant digits."""
+    return float(f"{value:.4g}") if isinstance(value, float) else value
 
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"

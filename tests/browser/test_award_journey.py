@@ -135,7 +135,8 @@ A11Y_PROBLEMS_JS = """
     if (!el.hasAttribute("alt")) problems.push(`img without alt: ${el.src}`);
   }
   for (const el of document.querySelectorAll("button, a[href]")) {
-    const name = (el.innerText || el.getAttribute("aria-label") || "").trim();
+    // textContent too: a link inside a closed menu (<details>) has no innerText until it opens.
+    const name = (el.innerText || el.textContent || el.getAttribute("aria-label") || "").trim();
     if (!name) problems.push(`${el.tagName.toLowerCase()} without a name: ${el.outerHTML.slice(0, 80)}`);
   }
   const ids = [...document.querySelectorAll("[id]")].map((el) => el.id);
@@ -151,9 +152,19 @@ def assert_accessible_basics(page: Page) -> None:
     assert problems == [], f"{page.url}: {problems}"
 
 
-def menu(page: Page, name: str):
-    """A link of the main menu in the header."""
-    return page.get_by_role("navigation", name="Päävalikko").get_by_role("link", name=name)
+def menu(page: Page, name: str, *, label: str = "Päävalikko"):
+    """A link of the main menu in the header, opening the menu ("HR", or "Lisää" on a phone)
+    that holds it when it is not on the bar itself."""
+    nav = page.get_by_role("navigation", name=label)
+    link = nav.get_by_role("link", name=name)
+    if link.count() == 0:
+        for summary in nav.locator("details:not([open]) > summary").all():
+            if summary.is_visible():
+                summary.click()
+                if link.count():
+                    break
+                summary.click()
+    return link
 
 
 def sign_in(page: Page, base_url: str, username: str) -> None:

@@ -20,7 +20,13 @@ from pricing.models import ParameterSet, PriceDay
 from pricing.services import parameters_set, pricing_tick_run, sale_create
 from rewards.models import Reward, RewardCategory
 from tests.browser import test_award_journey as award_journey
-from tests.browser.test_award_journey import DESKTOP, assert_no_horizontal_scroll, shot, sign_in
+from tests.browser.test_award_journey import (
+    DESKTOP,
+    assert_no_horizontal_scroll,
+    menu,
+    shot,
+    sign_in,
+)
 from tests.people.factories import AgentFactory, HRFactory, TeamFactory
 from tests.rewards.factories import RewardFactory
 
@@ -139,7 +145,7 @@ def test_agent_sees_movers_and_history_and_hr_previews_and_saves(
     # HR, in English: the pricing page from the menu.
     page.get_by_role("button", name="Kirjaudu ulos").click()
     sign_in(page, base, "henna")
-    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Pricing").click()
+    menu(page, "Pricing", label="Main menu").click()
     expect(page.get_by_role("heading", name="Pricing", level=1)).to_be_visible()
     expect(page.get_by_test_id("ticks")).to_be_visible()
     versions = ParameterSet.objects.count()

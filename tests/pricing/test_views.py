@@ -179,7 +179,9 @@ def test_detail_shows_the_chart_the_table_and_the_explanation() -> None:
     assert re.search(r'aria-label="[^"]*(30)[^"]*118[^"]*131[^"]*120', svg), svg[:400]
     assert 'class="chart__band"' in svg and 'class="chart__base"' in svg
     # The data as a table, newest first, today's price included.
-    table = page[page.index("<tbody", page.index("<details")) : page.index("</details>")]
+    # (after the chart: the header's menu has <details> of its own)
+    data = page.index("<details", page.index('<svg class="chart"'))
+    table = page[page.index("<tbody", data) : page.index("</details>", data)]
     cells = re.findall(r'<td class="table__num num">(\d+)</td>', table)
     assert cells == ["131", "125", "120", "118"]
     assert 'data-testid="explanation"' in page
