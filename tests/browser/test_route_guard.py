@@ -110,6 +110,8 @@ PAGES: dict[str, PageSpec] = {
     "insights-dashboard": PageSpec(HR),
     "insights-people": PageSpec(HR),
     "history-import": PageSpec(HR),
+    "api-tokens-page": PageSpec(EVERYONE),
+    "audit-log": PageSpec(HR),
 }
 ANONYMOUS_PAGES = ("login",)
 
@@ -135,6 +137,8 @@ SKIPPED = {
     "hr-sale-cancel": "POST only",
     "insights-recompute": "POST only",
     "insights-export": "a CSV download",
+    "api-token-revoke-page": "POST only",
+    "api-tokens-revoke-all": "POST only",
     "history-import-sample": "a CSV download",
     "reward-picture": "a reward's picture (WebP), loaded by the pages that show it",
     "reward-picture-small": "a reward's picture (WebP), loaded by the pages that show it",
