@@ -263,22 +263,8 @@ def transaction_reverse(
     if original.kind == TransactionKind.REVERSAL:
         raise NotReversibleError("A reversal cannot itself be reversed; post a new transaction.")
     reversal_refuse_settled_elsewhere(original=original)
-    legs = [
-        Leg(entry.account, -entry.amount) for entry in original.entries.select_related("account")
-    ]
-    # Lock first, then look: two HR users reversing at once queue here, and the second one
-    # sees the first's reversal instead of a misleading balance refusal.
-    accounts_lock(leg.account.pk for leg in legs if leg.account.balance is not None)
-    if Transaction.objects.filter(reverses=original).exists():
-        raise AlreadyReversedError()
-    reversal = transaction_post(
-        kind=TransactionKind.REVERSAL,
-        legs=legs,
-        actor=actor,
-        memo=reason,
-        idempotency_key=f"reversal:{original.pk}",
-        reverses=original,
-        created_at=created_at,
+    reversal, legs = _post_negated(
+        original=original, actor=actor, reason=reason, created_at=created_at
     )
     audit_record(
         actor=actor,
@@ -317,14 +303,25 @@ def transaction_refund(
     generic `transaction_reverse` refuses these transactions."""
     if original.kind != TransactionKind.REDEMPTION:
         raise NotReversibleError("Only a redemption's debit is refunded.")
+    refund, _legs = _post_negated(
+        original=original, actor=actor, reason=reason, created_at=created_at
+    )
+    return refund
+
+
+def _post_negated(
+    *, original: Transaction, actor: User, reason: str, created_at: datetime | None
+) -> tuple[Transaction, list[Leg]]:
+    """Post `original`'s entries negated, at most once (a reversal or a refund)."""
     legs = [
         Leg(entry.account, -entry.amount) for entry in original.entries.select_related("account")
     ]
-    # As in transaction_reverse: lock first, then look for an earlier refund.
+    # Lock first, then look: two people undoing it at once queue here, and the second one
+    # sees the first's reversal instead of a misleading balance refusal.
     accounts_lock(leg.account.pk for leg in legs if leg.account.balance is not None)
     if Transaction.objects.filter(reverses=original).exists():
         raise AlreadyReversedError()
-    return transaction_post(
+    posted = transaction_post(
         kind=TransactionKind.REVERSAL,
         legs=legs,
         actor=actor,
@@ -333,3 +330,4 @@ def transaction_refund(
         reverses=original,
         created_at=created_at,
     )
+    return posted, legs
