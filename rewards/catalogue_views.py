@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -93,14 +94,24 @@ def _save(data: dict[str, Any], *, reward: Reward | None, upload: Any) -> Reward
             "stock", "needs_approval", "active", "options", "approver_note",
         )
     }  # fmt: skip
-    if upload is not None:
-        values["picture"] = pictures.picture_store(upload, size=upload.size)
+    picture = pictures.picture_prepare(upload, size=upload.size) if upload is not None else None
+    if picture is not None:
+        values["picture"] = picture.name
     elif data.get("picture_remove"):
         values["picture"] = ""
-    if reward is None:
-        return services.reward_create(**values)
-    changed = {name: value for name, value in values.items() if getattr(reward, name) != value}
-    return services.reward_update(reward=reward, **changed) if changed else reward
+    # The files only once the reward's fields are accepted, in its transaction: a refusal on
+    # either side leaves neither a row nor a file.
+    with transaction.atomic():
+        if reward is None:
+            saved = services.reward_create(**values)
+        else:
+            changed = {
+                name: value for name, value in values.items() if getattr(reward, name) != value
+            }
+            saved = services.reward_update(reward=reward, **changed) if changed else reward
+        if picture is not None:
+            pictures.picture_save(picture)
+    return saved
 
 
 @login_required

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from dataclasses import dataclass
 from typing import IO
 
 from django.core.files.base import ContentFile
@@ -31,8 +32,18 @@ def _refuse(message: str) -> InvalidInputError:
     return InvalidInputError(fields={"picture": [message]})
 
 
-def picture_store(upload: IO[bytes], *, size: int | None = None) -> str:
-    """Check and store an uploaded picture; return its name (the large one's file name)."""
+@dataclass(frozen=True)
+class Picture:
+    """A checked, resized picture, not yet stored: `name` is what the reward keeps."""
+
+    name: str
+    large: bytes
+    small: bytes
+
+
+def picture_prepare(upload: IO[bytes], *, size: int | None = None) -> Picture:
+    """Check and resize an uploaded picture, writing nothing: a refusal later in the same save
+    (the reward's own fields) must leave no file behind either."""
     if size is not None and size > MAX_BYTES:
         raise _refuse(_("A picture of at most 8 MB."))
     data = upload.read(MAX_BYTES + 1)
@@ -57,9 +68,13 @@ def picture_store(upload: IO[bytes], *, size: int | None = None) -> str:
         raise _refuse(_("This file is not a picture that can be read.")) from exc
     large = _webp(converted, LARGE)
     name = f"{hashlib.sha256(large).hexdigest()[:32]}.webp"
-    _save(f"{FOLDER}/{name}", large)
-    _save(f"{FOLDER}/{SMALL}-{name}", _webp(converted, SMALL))
-    return name
+    return Picture(name=name, large=large, small=_webp(converted, SMALL))
+
+
+def picture_save(picture: Picture) -> None:
+    """Store a prepared picture under its name (once: the same bytes have the same name)."""
+    _save(picture_path(picture.name), picture.large)
+    _save(picture_path(picture.name, small=True), picture.small)
 
 
 def _webp(image: Image.Image, side: int) -> bytes:

@@ -102,6 +102,17 @@ def test_a_bad_picture_is_refused_on_the_form_and_nothing_is_written(media, uplo
     assert not (media / "rewards").exists() or not any((media / "rewards").iterdir())
 
 
+def test_a_good_picture_with_a_refused_reward_leaves_no_file(media):
+    # given: a readable picture, but four options where the catalogue takes three
+    options = "\n".join(f"O{n} / O{n}: a, b" for n in range(4))
+    # when
+    response = signed_in(HRFactory()).post(NEW, form(options=options, picture=png()))
+    # then: the form again, no reward and no file
+    assert response.status_code == 200
+    assert not Reward.objects.exists()
+    assert not (media / "rewards").exists() or not any((media / "rewards").iterdir())
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
