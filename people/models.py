@@ -65,6 +65,30 @@ class User(AbstractUser):
         related_name="members",
         verbose_name=_("team"),
     )
+    employee_id = models.CharField(
+        _("employee id"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("The id the HR system knows this person by; the roster matches on it."),
+    )
+    sso_subject = models.CharField(
+        _("single sign-on subject"),
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The identity provider's stable id for this person (OpenID Connect `sub`)."),
+    )
+    employment_start = models.DateField(_("first working day"), null=True, blank=True)
+    employment_end = models.DateField(
+        _("last working day"),
+        null=True,
+        blank=True,
+        help_text=_("After this day the account is closed by the daily job; the ledger stays."),
+    )
 
     class Meta:
         ordering = ["display_name", "username"]
