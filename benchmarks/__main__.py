@@ -53,6 +53,12 @@ def _ceiling() -> None:
     ceiling.run()
 
 
+def _ceiling_profile() -> None:
+    from benchmarks import ceiling_profile
+
+    ceiling_profile.run()
+
+
 SUITES: dict[str, Callable[[], None]] = {
     "market": _market,
     "pricing": _pricing,
@@ -60,6 +66,7 @@ SUITES: dict[str, Callable[[], None]] = {
     "history_import": _history_import,
     "insights": _insights,
     "ceiling": _ceiling,
+    "ceiling_profile": _ceiling_profile,
 }
 
 

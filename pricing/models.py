@@ -182,6 +182,9 @@ class Sale(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
+    reward_ids: frozenset[int]
+    """The rewards the sale names, set on the sales `pricing.sales.sales_at` reads."""
+
     class Meta:
         verbose_name = _("sale")
         verbose_name_plural = _("sales")

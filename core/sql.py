@@ -1,0 +1,42 @@
+"""Hot-path reads in hand-written SQL, for the money writes (issue 11's profile).
+
+On the award, quote and redemption paths most of a request's CPU went into the ORM *building*
+its queries (annotations with `Exists`/`Subquery`, `Case` orderings): milliseconds per query, where
+PostgreSQL answers in a fraction of one. The few reads those paths make every time are written
+here as SQL once; the rows still become model instances (`Model.objects.raw`), so callers see
+the same objects. Writes and every invariant stay where they were (the database's constraints
+and triggers, the services' locks).
+
+SQL here is standard (runs on PostgreSQL and on the newcomer's SQLite); table names come from the
+models' metadata; values are always parameters, and datetimes go through
+`connection.ops.adapt_datetimefield_value` as the ORM would send them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypeVar
+
+from django.db import connection, models
+
+M = TypeVar("M", bound=models.Model)
+
+
+def table(model: type[models.Model]) -> str:
+    """The model's table name, quoted for this database."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def moment(value: datetime) -> Any:
+    """A datetime as the ORM sends it to this database."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def first(model: type[M], sql: str, params: list[Any] | tuple[Any, ...]) -> M | None:
+    """The first row of `sql` as a `model` instance (extra columns become attributes), or None."""
+    return next(iter(model._default_manager.raw(sql, params)), None)
+
+
+def rows(model: type[M], sql: str, params: list[Any] | tuple[Any, ...]) -> list[M]:
+    """Every row of `sql` as `model` instances (extra columns become attributes)."""
+    return list(model._default_manager.raw(sql, params))
