@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,27 @@ from core.validators import is_whole_number
 
 MAX_POINTS = 1_000_000_000
 """No single movement of points is larger than this; keeps every amount far from int64 limits."""
+
+
+class FieldsOnceMixin:
+    """For a `ModelSerializer` on a hot path: build its fields from the model once per class,
+    then hand each instance a copy.
+
+    DRF builds a ModelSerializer's fields from the model's metadata for every instance (for every
+    nested one too): on the award, quote and redemption answers that cost more CPU than their
+    SQL (issue 11's profile). The fields of these serializers depend on nothing but the class
+    (no `get_fields` of theirs reads the context or the instance), so the first build is kept,
+    unbound, and copied the way DRF copies declared fields (`Field.__deepcopy__` builds each anew
+    from its arguments, sharing validators)."""
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built")  # this class's own, never a parent's
+        if built is None:
+            built = super().get_fields()  # type: ignore[misc]
+            cls._fields_built = copy.deepcopy(built)  # type: ignore[attr-defined]
+            return built
+        return copy.deepcopy(built)
 
 
 class Pagination(PageNumberPagination):

@@ -14,7 +14,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import IdField, IsHR, IsHROrReadOnly, PointsField, idempotency_key_from
+from core.api import (
+    FieldsOnceMixin,
+    IdField,
+    IsHR,
+    IsHROrReadOnly,
+    PointsField,
+    idempotency_key_from,
+)
 from core.errors import InvalidInputError, NotFoundError
 from people.apis import PersonRefSerializer, PersonSerializer, TeamRefSerializer
 from people.models import Role, User
@@ -59,7 +66,7 @@ class AwardReasonWriteSerializer(serializers.Serializer):
     position = serializers.IntegerField(min_value=0, max_value=32767, default=0)
 
 
-class AwardSerializer(serializers.ModelSerializer):
+class AwardSerializer(FieldsOnceMixin, serializers.ModelSerializer):
     giver = PersonRefSerializer(read_only=True)
     recipient = PersonRefSerializer(read_only=True)
     team = serializers.SerializerMethodField()
@@ -247,7 +254,7 @@ class AwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             recipient = services.award_recipient(giver=giver, recipient_id=values["recipient"])
             if recipient is None:
                 raise UnknownPersonError(extra={"field": "recipient"})
-            reason = AwardReason.objects.filter(code=values["reason"], active=True).first()
+            reason = selectors.award_reason_published(code=values["reason"])
             if reason is None:
                 raise UnknownReasonError(extra={"field": "reason"})
             award = services.award_create(

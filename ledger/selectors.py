@@ -10,6 +10,7 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Sum
 
+from core import sql
 from people.models import Role, User
 from people.selectors import leaders_excluded, team_members_of
 
@@ -17,12 +18,22 @@ from .models import (
     Account,
     AccountKind,
     Award,
+    AwardReason,
     BudgetPeriod,
     BudgetPolicy,
     Entry,
     HoldState,
     Transaction,
 )
+
+
+def award_reason_published(*, code: str) -> AwardReason | None:
+    """The published award reason `code` (an award's hot path: hand-written SQL, `core.sql`)."""
+    return sql.first(
+        AwardReason,
+        f"SELECT * FROM {sql.table(AwardReason)} WHERE code = %s AND active",  # noqa: S608
+        [code],
+    )
 
 
 def balance_of(*, user: User, kind: str = AccountKind.WALLET) -> int:

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from core.api import IdField, IsHR, IsHROrReadOnly
+from core.api import FieldsOnceMixin, IdField, IsHR, IsHROrReadOnly
 from core.errors import InvalidInputError
 from core.schema import ErrorSerializer
 
@@ -29,13 +29,13 @@ from .models import EmploymentType, Language, Role, Team, User
 from .selectors import api_tokens_of, team_members_of
 
 
-class TeamRefSerializer(serializers.ModelSerializer):
+class TeamRefSerializer(FieldsOnceMixin, serializers.ModelSerializer):
     class Meta:
         model = Team
         fields = ["id", "name"]
 
 
-class PersonRefSerializer(serializers.ModelSerializer):
+class PersonRefSerializer(FieldsOnceMixin, serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "display_name"]

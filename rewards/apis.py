@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -14,8 +14,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import MAX_ID, IdField, IsHROrReadOnly, PointsField, idempotency_key_from
-from core.errors import InvalidInputError
+from core.api import (
+    MAX_ID,
+    FieldsOnceMixin,
+    IdField,
+    IsHROrReadOnly,
+    PointsField,
+    idempotency_key_from,
+)
+from core.errors import InvalidInputError, NotFoundError
 from ledger.apis import IDEMPOTENCY_HEADER
 from ledger.selectors import balance_of
 from people.apis import PersonRefSerializer
@@ -29,8 +36,6 @@ from .errors import (
     UnknownRewardError,
 )
 from .models import (
-    LIVE_DRAWING_STATES,
-    Drawing,
     Quote,
     Redemption,
     RedemptionState,
@@ -141,7 +146,7 @@ class RestockSerializer(serializers.Serializer):
     quantity = PointsField(max_value=services.MAX_STOCK, help_text="How many items to add.")
 
 
-class QuoteSerializer(serializers.ModelSerializer):
+class QuoteSerializer(FieldsOnceMixin, serializers.ModelSerializer):
     reward = serializers.IntegerField(source="reward_id", read_only=True)
 
     class Meta:
@@ -149,7 +154,7 @@ class QuoteSerializer(serializers.ModelSerializer):
         fields = ["id", "reward", "price", "created_at", "expires_at"]
 
 
-class RedemptionSerializer(serializers.ModelSerializer):
+class RedemptionSerializer(FieldsOnceMixin, serializers.ModelSerializer):
     employee = PersonRefSerializer(read_only=True)
     reward = serializers.SerializerMethodField()
     decided_by = PersonRefSerializer(read_only=True, allow_null=True)
@@ -232,12 +237,6 @@ class RewardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_queryset(self) -> QuerySet[Reward]:
         user = _user(self.request)
-        if self.action == "quote":  # one read: the reward and whether a drawing holds it
-            return selectors.rewards_for(user=user).annotate(
-                in_live_drawing=Exists(
-                    Drawing.objects.filter(reward=OuterRef("pk"), state__in=LIVE_DRAWING_STATES)
-                )
-            )
         if self.action != "list":
             return selectors.rewards_for(user=user)
         params = self.request.query_params
@@ -307,7 +306,16 @@ class RewardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def quote(self, request: Request, pk: str | None = None) -> Response:
         """A price promise for this reward, valid 15 minutes (setting). It does not hold stock."""
-        quote = services.quote_create(employee=_user(request), reward=self.get_object())
+        user = _user(request)
+        reward_id = int(pk or 0)
+        reward = (
+            selectors.reward_for_quote(user=user, reward_id=reward_id)
+            if reward_id <= MAX_ID
+            else None
+        )
+        if reward is None:
+            raise NotFoundError()
+        quote = services.quote_create(employee=user, reward=reward)
         return Response(QuoteSerializer(quote).data, status=status.HTTP_201_CREATED)
 
 
