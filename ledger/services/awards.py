@@ -160,14 +160,16 @@ def award_create(
         idempotency_key=_ledger_key(giver=giver, key=idempotency_key) if idempotency_key else None,
         created_at=created_at,
     )
-    award = Award.objects.create(
-        giver=giver,
-        recipient=recipient,
-        reason=reason,
-        points=points,
-        message=message,
-        transaction=txn,
-        created_at=txn.created_at,
+    award = sql.insert(
+        Award(
+            giver=giver,
+            recipient=recipient,
+            reason=reason,
+            points=points,
+            message=message,
+            transaction=txn,
+            created_at=txn.created_at,
+        )
     )
     notify_award_received(  # after commit, through Celery
         AwardReceived(

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from core import sql
 from people.models import User
 
 from ..errors import OutOfStockError, RewardInactiveError, RewardInDrawingError
@@ -30,10 +31,12 @@ def quote_create(*, employee: User, reward: Reward, at: datetime | None = None) 
     if in_drawing:
         raise RewardInDrawingError()
     now = at or timezone.now()
-    return Quote.objects.create(
-        employee=employee,
-        reward=reward,
-        price=price_now(reward, at=now),
-        created_at=now,
-        expires_at=now + timedelta(seconds=quote_validity_seconds(at=now)),
+    return sql.insert(
+        Quote(
+            employee=employee,
+            reward=reward,
+            price=price_now(reward, at=now),
+            created_at=now,
+            expires_at=now + timedelta(seconds=quote_validity_seconds(at=now)),
+        )
     )

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import sql
 from core.errors import InvalidInputError
 from core.transactions import atomic
 from ledger.models import Account, AccountKind, Transaction, TransactionKind
@@ -172,18 +173,20 @@ def redemption_record(
         if not taken:
             raise OutOfStockError()
     state = RedemptionState.PENDING if reward.needs_approval else RedemptionState.APPROVED
-    return Redemption.objects.create(
-        employee=employee,
-        reward=reward,
-        quote=quote,
-        price_paid=price,
-        state=state,
-        debit=debit,
-        options=options or [],
-        created_at=now,
-        updated_at=now,
-        # Without approval the owner cannot cancel it: it is settled demand from the start.
-        settled_at=now if state == RedemptionState.APPROVED else None,
+    return sql.insert(
+        Redemption(
+            employee=employee,
+            reward=reward,
+            quote=quote,
+            price_paid=price,
+            state=state,
+            debit=debit,
+            options=options or [],
+            created_at=now,
+            updated_at=now,
+            # Without approval the owner cannot cancel it: it is settled demand from the start.
+            settled_at=now if state == RedemptionState.APPROVED else None,
+        )
     )
 
 

@@ -1,0 +1,71 @@
+"""The hand-written hot-path reads and the plain INSERT (`core.sql`) give what the ORM gives."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from core import sql
+from ledger.models import AwardReason
+from ledger.selectors import award_reason_published
+from ledger.services import award_recipient
+from rewards.models import Reward
+from rewards.selectors import reward_for_quote
+from tests.rewards.drawing_support import make_drawing
+from tests.rewards.factories import RewardFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("postgres")]
+
+
+def test_insert_writes_the_row_the_orm_reads_back_and_sets_the_key():
+    reason = sql.insert(
+        AwardReason(code="sql-insert", name_fi="Nimi", name_en="Name", suggested_min=1,
+                    suggested_max=5)
+    )  # fmt: skip
+    assert reason.pk is not None and not reason._state.adding
+    stored = AwardReason.objects.get(pk=reason.pk)
+    assert (stored.code, stored.name_en, stored.active, stored.position) == (
+        "sql-insert", "Name", True, 0,
+    )  # fmt: skip
+
+
+def test_insert_keeps_the_databases_constraints():
+    sql.insert(
+        AwardReason(code="twice", name_fi="a", name_en="a", suggested_min=1, suggested_max=2)
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        sql.insert(
+            AwardReason(code="twice", name_fi="b", name_en="b", suggested_min=1, suggested_max=2)
+        )
+    assert AwardReason.objects.filter(code="twice").count() == 1
+
+
+def test_a_reason_is_published_only_while_active(reason):
+    assert award_reason_published(code=reason.code) == reason
+    AwardReason.objects.filter(pk=reason.pk).update(active=False)
+    assert award_reason_published(code=reason.code) is None
+    assert award_reason_published(code="no-such-reason") is None
+
+
+def test_the_quote_read_sees_drawings_and_hides_inactive_rewards_from_all_but_hr(crew):
+    agent, hr = crew.agents[0], crew.hr
+    reward = RewardFactory(stock=3)
+    found = reward_for_quote(user=agent, reward_id=reward.pk)
+    assert found == reward and found.in_live_drawing is False
+    assert found.current_price == reward.current_price
+    make_drawing(reward=reward, hr=hr)
+    assert reward_for_quote(user=agent, reward_id=reward.pk).in_live_drawing is True
+    Reward.objects.filter(pk=reward.pk).update(active=False)
+    assert reward_for_quote(user=agent, reward_id=reward.pk) is None
+    assert reward_for_quote(user=hr, reward_id=reward.pk) == reward
+
+
+def test_the_award_recipient_read_answers_what_award_create_asks(crew):
+    sup, agent = crew.supervisor, crew.agents[0]
+    recipient = award_recipient(giver=sup, recipient_id=agent.pk)
+    assert recipient == agent
+    assert recipient.led_by_giver is True and recipient.leads_a_team is False
+    assert recipient.team.pk == agent.team_id and recipient.team.name == agent.team.name
+    lead = award_recipient(giver=agent, recipient_id=sup.pk)
+    assert lead.leads_a_team is True and lead.led_by_giver is False
+    assert award_recipient(giver=sup, recipient_id=10**12) is None
