@@ -19,6 +19,9 @@ class NotificationKind(models.TextChoices):
     REDEMPTION_FULFILLED = "redemption_fulfilled", gettext_lazy("Redemption fulfilled")
     DRAWING_WON = "drawing_won", gettext_lazy("Drawing won")
     DRAWING_LOST = "drawing_lost", gettext_lazy("Drawing lost")
+    WISH_PRICE_TARGET = "wish_price_target", gettext_lazy("Price alert")
+    WISH_SALE_STARTED = "wish_sale_started", gettext_lazy("Sale on a wished reward")
+    WISH_DRAWING_OPENED = "wish_drawing_opened", gettext_lazy("Drawing opened on a wished reward")
 
 
 def _localized(params: dict[str, Any], name: str) -> str:
@@ -60,6 +63,24 @@ def render_title(kind: str, params: dict[str, Any]) -> str:
             "The drawing for %(reward)s has closed; you did not win. Your %(points)d held points "
             "are free again."
         ) % {"reward": reward, "points": int(params.get("amount", 0))}
+    if kind == NotificationKind.WISH_PRICE_TARGET:
+        return _(
+            "Price alert: %(reward)s now costs %(price)d points, at or below your target of "
+            "%(target)d."
+        ) % {
+            "reward": reward,
+            "price": int(params.get("price", 0)),
+            "target": int(params.get("target", 0)),
+        }
+    if kind == NotificationKind.WISH_SALE_STARTED:
+        return _("A sale started on %(reward)s, one of your wishes: now %(price)d points.") % {
+            "reward": reward,
+            "price": int(params.get("price", 0)),
+        }
+    if kind == NotificationKind.WISH_DRAWING_OPENED:
+        return _("A drawing opened for %(reward)s, one of your wishes: bid or enter now.") % {
+            "reward": reward
+        }
     return str(kind)
 
 

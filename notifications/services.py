@@ -6,11 +6,13 @@ import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -37,6 +39,11 @@ def notifications_muted() -> Iterator[None]:
         yield
     finally:
         _muted.reset(token)
+
+
+def notifications_are_muted() -> bool:
+    """Inside `notifications_muted()`: jobs that would only notify need not even be queued."""
+    return _muted.get()
 
 
 def notification_send(
@@ -67,25 +74,82 @@ def notification_send(
         if not created:
             return notification
     if recipient.email:
-        language = recipient.preferred_language or settings.LANGUAGE_CODE
-        with translation.override(language):
-            title = notification.title
-            lines = [_("Hello %(name)s,") % {"name": recipient.name}, "", title]
-            if notification.detail:
-                lines.append(notification.detail)
-            if link:
-                lines += [
-                    "",
-                    _("See it in Pojopörssi: %(url)s") % {"url": settings.SITE_URL + link},
-                ]
-            lines += ["", "— Pojopörssi"]
-            send_mail(
-                subject=" ".join(f"Pojopörssi: {title}".split()),  # one line, always
-                message="\n".join(lines),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[recipient.email],
-            )
+        _email(notification).send()
     return notification
+
+
+def _email(notification: Notification) -> EmailMessage:
+    """The notification as an e-mail to its recipient, in their language."""
+    recipient = notification.recipient
+    language = recipient.preferred_language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        title = notification.title
+        lines = [_("Hello %(name)s,") % {"name": recipient.name}, "", title]
+        if notification.detail:
+            lines.append(notification.detail)
+        if notification.link:
+            lines += [
+                "",
+                _("See it in Pojopörssi: %(url)s") % {"url": settings.SITE_URL + notification.link},
+            ]
+        lines += ["", "— Pojopörssi"]
+        return EmailMessage(
+            subject=" ".join(f"Pojopörssi: {title}".split()),  # one line, always
+            body="\n".join(lines),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[recipient.email],
+        )
+
+
+@dataclass(frozen=True)
+class NotificationItem:
+    """One notification of a batch; `dedup_key` says which event it announces."""
+
+    recipient: User
+    kind: str
+    params: dict[str, Any]
+    link: str
+    dedup_key: str
+
+
+def notifications_send_batch(items: list[NotificationItem]) -> list[Notification]:
+    """Write many notifications in two queries and e-mail them after commit (one connection).
+
+    Each is sent once per `dedup_key`: keys already written are skipped, so an event announced
+    again (a job run twice) rings no second bell. The caller serialises concurrent batches of
+    the same events (a second writer of the same key would fail on the unique index)."""
+    if _muted.get() or not items:
+        return []
+    for item in items:
+        if item.kind not in NotificationKind.values:
+            raise ValueError(f"unknown notification kind {item.kind!r}")
+    unique = {item.dedup_key: item for item in items}
+    seen = set(
+        Notification.objects.filter(dedup_key__in=list(unique)).values_list("dedup_key", flat=True)
+    )
+    now = timezone.now()
+    created = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=item.recipient,
+                kind=item.kind,
+                params=item.params,
+                link=item.link,
+                dedup_key=key,
+                created_at=now,
+            )
+            for key, item in unique.items()
+            if key not in seen
+        ]
+    )
+    mails = [_email(n) for n in created if n.recipient.email]
+    if mails:
+
+        def send() -> None:
+            get_connection().send_messages(mails)
+
+        transaction.on_commit(send, robust=True)
+    return created
 
 
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:

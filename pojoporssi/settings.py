@@ -245,6 +245,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.outbox_sweep",
         "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=30.0),
     },
+    # Wish alerts run after every tick, sale start and drawing opening by their own jobs; this
+    # catches an event whose job was lost (each alert is sent once, so running more is harmless).
+    "pricing-wish-alerts": {
+        "task": "pricing.tasks.wish_alerts",
+        "schedule": env.float("WISH_ALERTS_BEAT_SECONDS", default=600.0),
+    },
 }
 if env.bool("DEMO_FAST_SCHEDULE", default=False):
     CELERY_BEAT_SCHEDULE["ledger-budget-periods-open"]["schedule"] = 60.0

@@ -26,6 +26,7 @@ router.register("budgets", ledger_apis.BudgetViewSet, basename="budget")
 router.register("ledger/transactions", ledger_apis.TransactionViewSet, basename="transaction")
 router.register("rewards", rewards_apis.RewardViewSet, basename="reward")
 router.register("redemptions", rewards_apis.RedemptionViewSet, basename="redemption")
+router.register("wishes", rewards_apis.WishViewSet, basename="wish")
 router.register("drawings", drawing_apis.DrawingViewSet, basename="drawing")
 router.register("audit", audit_apis.AuditEventViewSet, basename="audit-event")
 

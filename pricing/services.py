@@ -27,6 +27,7 @@ from rewards.models import Reward, RewardCategory
 from rewards.services import reward_prices_move
 
 from . import engine
+from .alerts import wish_alerts_after_commit
 from .errors import ParametersInPastError, SaleEndedError
 from .models import ParameterSet, Sale, Tick, TickLine
 from .windows import (
@@ -350,6 +351,9 @@ def sale_create(
             "rewards": sorted(reward.pk for reward in rewards)[:100],
         },
     )
+    # Watchers hear of it when it starts: now, or by a job at its start.
+    start = starts_at if starts_at > timezone.now() else None
+    wish_alerts_after_commit(eta=start)
     return sale
 
 

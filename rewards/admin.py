@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from ledger.admin import ReadOnlyAdmin
 
 from . import services
-from .models import Bid, Drawing, Goal, Quote, Redemption, Reward
+from .models import Bid, Drawing, Quote, Redemption, Reward, Wish
 
 _REWARD_FIELDS = [
     "name_fi", "name_en", "description_fi", "description_en", "category", "icon",
@@ -94,9 +94,9 @@ class QuoteAdmin(ReadOnlyAdmin):
     list_select_related = ["employee", "reward"]
 
 
-@admin.register(Goal)
-class GoalAdmin(ReadOnlyAdmin):
-    list_display = ["employee", "reward", "created_at"]
+@admin.register(Wish)
+class WishAdmin(ReadOnlyAdmin):
+    list_display = ["employee", "position", "reward", "target_price", "created_at"]
     search_fields = ["employee__username", "employee__display_name", "reward__name_fi"]
     list_select_related = ["employee", "reward"]
 

@@ -1,4 +1,4 @@
-"""Market API: the catalogue, quotes, redemptions and their states, the savings goal."""
+"""Market API: the catalogue, quotes, redemptions and their states, wishes (and the old goal)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ from .errors import (
     NotYourRedemptionError,
     PriceChangedError,
     UnknownRewardError,
+    UnknownWishError,
 )
 from .models import (
     Quote,
@@ -41,6 +42,7 @@ from .models import (
     RedemptionState,
     Reward,
     RewardCategory,
+    Wish,
 )
 from .prices import price_now, prices_now
 
@@ -200,24 +202,56 @@ class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, help_text="Why, shown to the employee.")
 
 
-class GoalSerializer(serializers.Serializer):
+class WishSerializer(serializers.Serializer):
+    """A wish with its projection (the same numbers as the "My wishes" page)."""
+
+    id = serializers.IntegerField(source="wish.pk")
     reward = serializers.SerializerMethodField()
+    target_price = serializers.IntegerField(
+        source="wish.target_price",
+        allow_null=True,
+        help_text="Alert when the price to pay falls to this or below; null: only watched.",
+    )
+    position = serializers.IntegerField(source="wish.position", help_text="0 is the first wish.")
+    created_at = serializers.DateTimeField(source="wish.created_at")
     balance = serializers.IntegerField(
-        help_text="Points the user can spend now (held ones excluded)."
+        help_text="Points the user can put towards it now: free points (held ones excluded) "
+        "plus any held on a live drawing of this reward."
     )
     price = serializers.IntegerField(help_text="What the reward costs now, any sale included.")
-    remaining = serializers.IntegerField()
+    on_sale = serializers.BooleanField()
+    remaining = serializers.IntegerField(help_text="Points short at that price.")
     percent = serializers.IntegerField()
     reached = serializers.BooleanField()
+    target_reached = serializers.BooleanField(help_text="The price is at or below the target.")
     daily_earning = serializers.FloatField(help_text="Points a day over the last 90 days.")
-    projected_date = serializers.DateField(allow_null=True)
+    projected_date = serializers.DateField(
+        allow_null=True, help_text="When the user gets there at that pace; null: no pace yet."
+    )
 
-    def get_reward(self, obj: selectors.GoalProgress) -> dict[str, Any]:
-        return RewardSerializer(obj.goal.reward).data
+    def get_reward(self, obj: selectors.WishProgress) -> dict[str, Any]:
+        reward = obj.wish.reward
+        return RewardSerializer(reward, context={"prices": {reward.pk: obj.price}}).data
+
+
+class GoalSerializer(WishSerializer):
+    """The first wish, as the single savings goal of earlier releases showed it."""
 
 
 class GoalWriteSerializer(serializers.Serializer):
     reward = IdField()
+
+
+class WishCreateSerializer(serializers.Serializer):
+    reward = IdField()
+    target_price = PointsField(
+        max_value=services.MAX_PRICE, allow_null=True, required=False, default=None
+    )
+
+
+class WishUpdateSerializer(serializers.Serializer):
+    target_price = PointsField(max_value=services.MAX_PRICE, allow_null=True, required=False)
+    position = serializers.IntegerField(min_value=0, max_value=1000, required=False)
 
 
 # --- rewards ------------------------------------------------------------------------------------
@@ -457,11 +491,81 @@ class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(RedemptionSerializer(redemption).data)
 
 
-# --- goal ---------------------------------------------------------------------------------------
+# --- wishes, and the goal (the first wish) --------------------------------------------------------
+
+
+class WishViewSet(viewsets.ViewSet):
+    """Your wishes: rewards you watch (sales, drawings) and save for, each with an optional
+    target price that alerts you when the price to pay falls to it. Only your own: anyone
+    else's wish is a 404."""
+
+    lookup_value_regex = r"\d+"
+    serializer_class = WishSerializer
+
+    def _progress(self, request: Request, pk: str | int) -> selectors.WishProgress:
+        user = _user(request)
+        for progress in selectors.wish_progress_list(user=user):
+            if progress.wish.pk == int(pk):
+                return progress
+        raise UnknownWishError()
+
+    def _wish(self, request: Request, pk: str | int) -> Wish:
+        wish = (
+            Wish.objects.select_related("reward", "employee")
+            .filter(pk=int(pk), employee=_user(request))
+            .first()
+        )
+        if wish is None:
+            raise UnknownWishError()
+        return wish
+
+    @extend_schema(responses={200: WishSerializer(many=True)})
+    def list(self, request: Request) -> Response:
+        progress = selectors.wish_progress_list(user=_user(request))
+        return Response(WishSerializer(progress, many=True).data)
+
+    @extend_schema(request=WishCreateSerializer, responses={201: WishSerializer})
+    def create(self, request: Request) -> Response:
+        data = WishCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = _user(request)
+        reward = selectors.rewards_for(user=user).filter(pk=data.validated_data["reward"]).first()
+        if reward is None:
+            raise UnknownRewardError(extra={"field": "reward"})
+        wish = services.wish_add(
+            employee=user, reward=reward, target_price=data.validated_data["target_price"]
+        )
+        return Response(
+            WishSerializer(self._progress(request, wish.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(responses={200: WishSerializer})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(WishSerializer(self._progress(request, pk)).data)
+
+    @extend_schema(request=WishUpdateSerializer, responses={200: WishSerializer})
+    def partial_update(self, request: Request, pk: str) -> Response:
+        wish = self._wish(request, pk)
+        data = WishUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        services.wish_update(
+            wish=wish,
+            target_price=values.get("target_price", ...),
+            position=values.get("position"),
+        )
+        return Response(WishSerializer(self._progress(request, wish.pk)).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request: Request, pk: str) -> Response:
+        services.wish_remove(wish=self._wish(request, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class GoalApi(APIView):
-    """Your savings goal: progress against the current price and a projected date."""
+    """Your first wish (the single savings goal of earlier releases, kept for old clients): its
+    progress against the current price and a projected date. PUT makes a reward the first wish;
+    DELETE removes the first wish. `/api/v1/wishes/` has them all."""
 
     @extend_schema(responses={200: GoalSerializer, 204: None})
     def get(self, request: Request) -> Response:

@@ -37,7 +37,6 @@ from people.models import User
 from .drawings import drawing_create
 from .models import DrawingRule, Redemption, RedemptionState, Reward, RewardCategory
 from .services import (
-    goal_set,
     quote_create,
     redemption_approve,
     redemption_cancel,
@@ -46,6 +45,7 @@ from .services import (
     redemption_reject,
     reward_create,
     reward_restock,
+    wish_add,
 )
 
 E, W, D, T, OT = (
@@ -344,11 +344,13 @@ class Market:
         return at
 
     def finish(self) -> None:
-        """Savers keep their goal on their home page, and each supervisor finds a request for
+        """Savers keep their goal as their first wish, with a price alert 10 % below today's
+        price (home shows it; "My wishes" has the alert), and each supervisor finds a request for
         next week's shifts from this morning in the approval queue."""
         for shopper in self.shoppers.values():
             if shopper.persona == SAVER and shopper.want is not None:
-                goal_set(employee=shopper.agent, reward=shopper.want)
+                target = max(1, shopper.want.current_price * 9 // 10)
+                wish_add(employee=shopper.agent, reward=shopper.want, target_price=target)
         shifts = next(r for r in self.rewards if r.name_en == "Choose your shifts next week")
         queued: set[int] = set()
         for shopper in self.shoppers.values():

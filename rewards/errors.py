@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import ConflictError, NotFoundError, PermissionDeniedError
+from core.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 
 if TYPE_CHECKING:
     from .models import Quote
@@ -98,3 +98,20 @@ class NoBidError(NotFoundError):
 class UnknownDrawingError(NotFoundError):
     code = "unknown_drawing"
     default_message = _("No such drawing.")
+
+
+class WishLimitError(InvalidInputError):
+    code = "wish_limit"
+    default_message = _("You can wish for at most %(limit)d rewards. Remove one first.")
+
+
+class WishExistsError(ConflictError):
+    code = "wish_exists"
+    default_message = _("This reward is already on your wish list.")
+
+
+class UnknownWishError(NotFoundError):
+    """Another person's wish is answered as 404, so its existence is not revealed."""
+
+    code = "unknown_wish"
+    default_message = _("No such wish.")

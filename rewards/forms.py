@@ -178,3 +178,14 @@ def option_choices_form(reward: Reward, data: Any = None) -> forms.Form:
             label=option["name"], choices=[(c, c) for c in option["choices"]]
         )
     return form
+
+
+class WishForm(forms.Form):
+    """A wish's target price: empty for none (the reward is then only watched)."""
+
+    target_price = forms.IntegerField(
+        label=_("Target price (points)"),
+        required=False,
+        min_value=1,
+        help_text=_("We tell you when the price falls to this or below."),
+    )

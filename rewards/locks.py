@@ -112,3 +112,15 @@ def quote_use(*, quote_id: int, reward_id: int, at: datetime) -> tuple[bool, boo
     if row is None:
         return False, False
     return True, bool(row[0])
+
+
+WISH_ALERTS_KEY = 0x77697368  # "wish": the advisory lock of the wish alert pass
+
+
+def wish_alerts_lock() -> None:
+    """One wish alert pass at a time, until this transaction ends: a second pass (a redelivered
+    job, the beat's safety run) then reads what the first wrote and finds nothing new to say."""
+    if connection.vendor == "postgresql":
+        assert connection.in_atomic_block, "the wish alert lock is held for a transaction"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WISH_ALERTS_KEY])

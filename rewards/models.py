@@ -1,4 +1,4 @@
-"""The reward market: catalogue, price quotes, redemptions and savings goals.
+"""The reward market: catalogue, price quotes, redemptions and wishes (watched rewards).
 
 Invariants held by the database:
 - prices are positive and stock is never negative (CHECK constraints; stock NULL = unlimited);
@@ -238,18 +238,39 @@ class Redemption(models.Model):
         return ", ".join(f"{o[key]}: {o['value']}" for o in self.options)
 
 
-class Goal(models.Model):
-    """The one reward an employee is saving for."""
+WISHES_MAX = 20
+"""How many rewards one person may wish for (and watch) at once."""
 
-    employee = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="goal"
+
+class Wish(models.Model):
+    """A reward a person wishes for: watched for price drops, sales and drawings, and projected
+    against their points. With a target price it is also a price alert.
+
+    `below_target` is the last price seen by the alert pass (at or below the target?): an alert
+    fires when it turns true, once per crossing, and `price_alerts` numbers the crossings (the
+    notification's dedup key), so a job run again finds nothing new to say."""
+
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wishes"
     )
-    reward = models.ForeignKey(Reward, on_delete=models.CASCADE, related_name="goals")
+    reward = models.ForeignKey(Reward, on_delete=models.CASCADE, related_name="wishes")
+    target_price = models.PositiveIntegerField(_("target price"), null=True, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    below_target = models.BooleanField(default=False, editable=False)
+    price_alerts = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
-        verbose_name = _("goal")
-        verbose_name_plural = _("goals")
+        verbose_name = _("wish")
+        verbose_name_plural = _("wishes")
+        ordering = ["employee", "position", "id"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["employee", "reward"], name="wish_unique_per_person"),
+            models.CheckConstraint(
+                condition=Q(target_price__isnull=True) | Q(target_price__gte=1),
+                name="wish_target_positive",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.employee} → {self.reward}"

@@ -1,4 +1,4 @@
-"""Reads of the market: the catalogue, redemptions by role, and goal progress."""
+"""Reads of the market: the catalogue, redemptions by role, and the progress towards wishes."""
 
 from __future__ import annotations
 
@@ -21,14 +21,15 @@ from people.models import User
 
 from .models import (
     LIVE_DRAWING_STATES,
+    Bid,
     Drawing,
-    Goal,
     Redemption,
     RedemptionState,
     Reward,
     RewardCategory,
+    Wish,
 )
-from .prices import price_now
+from .prices import prices_now
 
 EARNING_WINDOW_DAYS = 90
 
@@ -132,15 +133,37 @@ def redemptions_visible_to(*, user: User) -> QuerySet[Redemption]:
 
 
 @dataclass(frozen=True)
-class GoalProgress:
-    goal: Goal
+class WishProgress:
+    """How far a person is from one wish, measured as the market measures a purchase."""
+
+    wish: Wish
     balance: int
+    """Points the person can put towards it now: free points (balance − holds), plus what they
+    already hold on a live drawing of this very reward."""
     price: int
+    """What the reward costs now, any sale included."""
+    on_sale: bool
     remaining: int
     percent: int
     reached: bool
     daily_earning: float
     projected_date: date | None
+
+    @property
+    def reward(self) -> Reward:
+        return self.wish.reward
+
+    @property
+    def target_reached(self) -> bool:
+        return self.wish.target_price is not None and self.price <= self.wish.target_price
+
+    @property
+    def goal(self) -> Wish:
+        """The first wish is the goal of earlier releases (its API and home card)."""
+        return self.wish
+
+
+GoalProgress = WishProgress
 
 
 def average_daily_earning(*, user: User, days: int = EARNING_WINDOW_DAYS) -> float:
@@ -160,35 +183,72 @@ def average_daily_earning(*, user: User, days: int = EARNING_WINDOW_DAYS) -> flo
     return max(0, int(total or 0)) / days
 
 
-def goal_progress(*, user: User) -> GoalProgress | None:
-    """How far the user is from their goal, and when they may reach it at their recent pace.
+def _held_by_reward(*, user: User, reward_ids: list[int]) -> dict[int, int]:
+    """{reward id: points the user holds on live drawings of it} (one query)."""
+    rows = (
+        Bid.objects.filter(
+            employee=user,
+            withdrawn=False,
+            hold__isnull=False,
+            drawing__state__in=LIVE_DRAWING_STATES,
+            drawing__reward_id__in=reward_ids,
+        )
+        .values("drawing__reward_id")
+        .annotate(held=Sum("hold__amount"))
+    )
+    return {row["drawing__reward_id"]: int(row["held"] or 0) for row in rows}
 
-    Measured as the market measures a purchase: the price to pay now (a sale included) against
-    the points the user can spend now (points held for open drawings are not spendable)."""
-    goal = Goal.objects.select_related("reward").filter(employee=user).first()
-    if goal is None:
-        return None
-    balance = max(0, wallet_summary(user=user).available)
-    price = price_now(goal.reward)
-    remaining = max(0, price - balance)
+
+def wish_progress_list(*, user: User, limit: int | None = None) -> list[WishProgress]:
+    """Every wish of the user, in their order, with its projection: the points short at the price
+    to pay now and the date they would be reached at the recent earning pace.
+
+    A constant number of queries whatever the number of wishes (wishes with their rewards, the
+    wallet, the pace, the holds, and one per price adjuster)."""
+    wishes = list(
+        Wish.objects.filter(employee=user).select_related("reward").order_by("position", "id")
+    )
+    if limit is not None:
+        wishes = wishes[:limit]
+    if not wishes:
+        return []
+    free = max(0, wallet_summary(user=user).available)
+    rewards = [wish.reward for wish in wishes]
+    prices = prices_now(rewards)
+    held = _held_by_reward(user=user, reward_ids=[reward.pk for reward in rewards])
     daily = average_daily_earning(user=user)
     today = timezone.localdate()
-    if remaining == 0:
-        projected: date | None = today
-    elif daily > 0:
-        projected = today + timedelta(days=math.ceil(remaining / daily))
-    else:
-        projected = None
-    return GoalProgress(
-        goal=goal,
-        balance=balance,
-        price=price,
-        remaining=remaining,
-        percent=min(100, balance * 100 // price),
-        reached=remaining == 0,
-        daily_earning=round(daily, 2),
-        projected_date=projected,
-    )
+    out = []
+    for wish in wishes:
+        price = prices[wish.reward_id]
+        balance = free + held.get(wish.reward_id, 0)
+        remaining = max(0, price - balance)
+        if remaining == 0:
+            projected: date | None = today
+        elif daily > 0:
+            projected = today + timedelta(days=math.ceil(remaining / daily))
+        else:
+            projected = None
+        out.append(
+            WishProgress(
+                wish=wish,
+                balance=balance,
+                price=price,
+                on_sale=price < wish.reward.current_price,
+                remaining=remaining,
+                percent=min(100, balance * 100 // price),
+                reached=remaining == 0,
+                daily_earning=round(daily, 2),
+                projected_date=projected,
+            )
+        )
+    return out
+
+
+def goal_progress(*, user: User) -> WishProgress | None:
+    """The first wish's progress (the single goal of earlier releases)."""
+    first = wish_progress_list(user=user, limit=1)
+    return first[0] if first else None
 
 
 # --- Drawings -----------------------------------------------------------------------------------

@@ -5,9 +5,12 @@ from .drawings import views as drawing_views
 
 urlpatterns = [
     path("market/<int:pk>/quote/", views.quote_create_view, name="quote-create"),
-    path("market/<int:pk>/goal/", views.goal_set_view, name="goal-set"),
+    path("market/<int:pk>/wish/", views.wish_add_view, name="wish-add"),
     path("market/quotes/<int:pk>/", views.redemption_confirm_view, name="redemption-confirm"),
-    path("goal/clear/", views.goal_clear_view, name="goal-clear"),
+    path("wishes/", views.wish_list_view, name="wishes"),
+    path("wishes/<int:pk>/", views.wish_update_view, name="wish-update"),
+    path("wishes/<int:pk>/move/", views.wish_move_view, name="wish-move"),
+    path("wishes/<int:pk>/remove/", views.wish_remove_view, name="wish-remove"),
     path("redemptions/", views.redemption_list_view, name="redemptions"),
     path("redemptions/<int:pk>/", views.redemption_receipt_view, name="redemption-receipt"),
     path("redemptions/<int:pk>/cancel/", views.redemption_cancel_view, name="redemption-cancel"),

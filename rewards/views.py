@@ -1,4 +1,4 @@
-"""HTML pages of the market: the redeem flow (quote → confirm → receipt), my redemptions, goals,
+"""HTML pages of the market: the redeem flow (quote → confirm → receipt), my redemptions, wishes,
 the supervisor's approval queue and HR's view of every redemption. The catalogue's pages show
 prices, so pricing serves them (`pricing/views/market.py`).
 
@@ -27,8 +27,8 @@ from people.models import User
 
 from . import selectors, services
 from .errors import PriceChangedError, RewardInactiveError
-from .forms import ConfirmForm, HRRedemptionFilterForm, RejectForm, option_choices_form
-from .models import Quote, Redemption, RedemptionState
+from .forms import ConfirmForm, HRRedemptionFilterForm, RejectForm, WishForm, option_choices_form
+from .models import WISHES_MAX, Quote, Redemption, RedemptionState, Wish
 
 CONFIRM_SCOPE = "redemptions.create.html"
 HR_PAGE_SIZE = 50
@@ -136,7 +136,7 @@ def redemption_receipt_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "rewards/receipt.html", context)
 
 
-# --- My redemptions, goals ----------------------------------------------------------------------
+# --- My redemptions, wishes ----------------------------------------------------------------------
 
 
 @login_required
@@ -167,40 +167,85 @@ def redemption_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("redemptions")
 
 
-def _back(request: HttpRequest, default: str) -> HttpResponse:
-    """Back to the page the button was on (only our own pages)."""
-    target = request.POST.get("next", "")
-    if target in {"market", "home"}:
-        return redirect(target)
-    return redirect(default)
+def _target_from(request: HttpRequest) -> object:
+    """The posted target price as typed (the service checks it): empty means none."""
+    return request.POST.get("target_price", "").strip() or None
+
+
+@login_required
+def wish_list_view(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    progress = selectors.wish_progress_list(user=me)
+    context = {"wishes": progress, "limit": WISHES_MAX, "form": WishForm()}
+    return render(request, "rewards/wishes.html", context)
 
 
 @login_required
 @require_POST
-def goal_set_view(request: HttpRequest, pk: int) -> HttpResponse:
+def wish_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     me = _me(request)
     reward = get_object_or_404(selectors.rewards_for(user=me), pk=pk)
     try:
-        services.goal_set(employee=me, reward=reward)
+        wish = services.wish_add(employee=me, reward=reward, target_price=_target_from(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(
-            request,
-            _("%(reward)s is now your goal. Home shows how close you are.")
-            % {"reward": reward.name},
-        )
-    if request.POST.get("next") == "market":
-        return redirect("market")
+        if wish.target_price is None:
+            text = _("%(reward)s is on your wish list. We tell you when it goes on sale.")
+        else:
+            text = _(
+                "%(reward)s is on your wish list. We tell you when the price falls to "
+                "%(target)s points."
+            )
+        messages.success(request, text % {"reward": reward.name, "target": wish.target_price})
     return redirect("reward-detail", pk=reward.pk)
+
+
+def _my_wish(request: HttpRequest, pk: int) -> Wish:
+    return get_object_or_404(Wish.objects.select_related("reward"), pk=pk, employee=_me(request))
+
+
+def _back_from_wish(request: HttpRequest, wish: Wish) -> HttpResponse:
+    if request.POST.get("next") == "reward":
+        return redirect("reward-detail", pk=wish.reward_id)
+    return redirect("wishes")
 
 
 @login_required
 @require_POST
-def goal_clear_view(request: HttpRequest) -> HttpResponse:
-    services.goal_clear(employee=_me(request))
-    messages.info(request, _("Your goal was cleared."))
-    return _back(request, "home")
+def wish_update_view(request: HttpRequest, pk: int) -> HttpResponse:
+    wish = _my_wish(request, pk)
+    try:
+        services.wish_update(wish=wish, target_price=_target_from(request))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        if wish.target_price is None:
+            messages.info(request, _("Target price removed. The reward is still watched."))
+        else:
+            messages.success(request, _("Target price saved."))
+    return _back_from_wish(request, wish)
+
+
+@login_required
+@require_POST
+def wish_move_view(request: HttpRequest, pk: int) -> HttpResponse:
+    wish = _my_wish(request, pk)
+    step = -1 if request.POST.get("direction") == "up" else 1
+    ids = list(Wish.objects.filter(employee=wish.employee_id).values_list("pk", flat=True))
+    services.wish_move(wish=wish, position=max(0, ids.index(wish.pk) + step))
+    return redirect("wishes")
+
+
+@login_required
+@require_POST
+def wish_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
+    wish = _my_wish(request, pk)
+    services.wish_remove(wish=wish)
+    messages.info(
+        request, _("%(reward)s was removed from your wishes.") % {"reward": wish.reward.name}
+    )
+    return _back_from_wish(request, wish)
 
 
 # --- Approvals ----------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from ledger.models import (
     Transaction,
 )
 from people.models import Team, User
-from rewards.models import Goal, Quote, Redemption, Reward
+from rewards.models import Quote, Redemption, Reward, Wish
 
 
 def db_state() -> dict[str, Any]:
@@ -95,7 +95,9 @@ def db_state() -> dict[str, Any]:
                 "id", "state", "price_paid", "refund_id", "decided_by_id", "reason"
             )
         ),
-        "goals": sorted(Goal.objects.values_list("employee_id", "reward_id")),
+        "wishes": sorted(
+            Wish.objects.values_list("employee_id", "reward_id", "target_price", "position")
+        ),
     }
 
 

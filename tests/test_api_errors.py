@@ -80,6 +80,11 @@ ENDPOINTS = [
     ("get", "/api/v1/goal/"),
     ("put", "/api/v1/goal/"),
     ("delete", "/api/v1/goal/"),
+    ("get", "/api/v1/wishes/"),
+    ("post", "/api/v1/wishes/"),
+    ("get", "/api/v1/wishes/1/"),
+    ("patch", "/api/v1/wishes/1/"),
+    ("delete", "/api/v1/wishes/1/"),
     ("post", "/api/v1/rewards/1/activate/"),
     ("get", "/api/v1/notifications/"),
     ("post", "/api/v1/notifications/read/"),
@@ -130,6 +135,7 @@ BODIES = {
     "/api/v1/redemptions/": {"quote": 1},
     "/api/v1/redemptions/1/reject/": {"reason": "no"},
     "/api/v1/goal/": {"reward": 1},
+    "/api/v1/wishes/": {"reward": 1},
 }
 
 

@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404, render
 from ledger.selectors import wallet_summary
 from people.models import User
 from rewards import selectors as market_selectors
-from rewards.forms import MarketFilterForm
-from rewards.models import LIVE_DRAWING_STATES, Reward
+from rewards.forms import MarketFilterForm, WishForm
+from rewards.models import LIVE_DRAWING_STATES, Reward, Wish
 
 from .. import market as pricing
 from ..selectors import price_explanation
@@ -31,9 +31,8 @@ def _change_percent(reward: Reward) -> float:
     return round((reward.current_price - reward.base_price) * 100 / reward.base_price, 1)
 
 
-def _goal_reward_id(user: User) -> int | None:
-    goal = getattr(user, "goal", None)
-    return goal.reward_id if goal is not None else None
+def _wished_reward_ids(user: User) -> set[int]:
+    return set(Wish.objects.filter(employee=user).values_list("reward_id", flat=True))
 
 
 @login_required
@@ -64,7 +63,7 @@ def reward_list_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "cards": cards,
         "balance": balance,
-        "goal_reward_id": _goal_reward_id(me),
+        "wished_ids": _wished_reward_ids(me),
         "filtered": bool(data.get("category") or search),
         "movers": pricing.ticker(),
         "countdown": pricing.countdown(),
@@ -91,7 +90,8 @@ def reward_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "vs_base": _change_percent(reward),
         "balance": balance,
         "missing": max(0, priced.pay - balance),
-        "is_goal": _goal_reward_id(me) == reward.pk,
+        "wish": Wish.objects.filter(employee=me, reward=reward).first(),
+        "wish_form": WishForm(),
         "history": pricing.history(reward=reward, days=days),
         "history_days": pricing.HISTORY_DAYS,
         "explanation": price_explanation(reward=reward),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
@@ -81,6 +82,17 @@ def _schedule(drawing: Drawing) -> None:
     job_send_on_commit("rewards.tasks.drawing_close", eta=drawing.closes_at, drawing_id=drawing.pk)
 
 
+DrawingOpenedHook = Callable[[Drawing], None]
+_opened_hooks: list[DrawingOpenedHook] = []
+
+
+def drawing_opened_hook_register(hook: DrawingOpenedHook) -> None:
+    """Call `hook(drawing)` inside the transaction that opens a drawing (pricing registers the
+    wish alert pass here from its AppConfig.ready(): the market does not import pricing)."""
+    if hook not in _opened_hooks:
+        _opened_hooks.append(hook)
+
+
 def _open(*, drawing: Drawing, reward: Reward, now: datetime) -> None:
     """Fix the reserve and k; the caller holds the reward and drawing locks and now >= opens_at."""
     price = price_now(reward, at=now)
@@ -89,6 +101,8 @@ def _open(*, drawing: Drawing, reward: Reward, now: datetime) -> None:
     drawing.state = DrawingState.OPEN
     drawing.opened_at = now
     drawing.save(update_fields=["reserve", "k", "state", "opened_at"])
+    for hook in _opened_hooks:
+        hook(drawing)
 
 
 def _open_if_due(*, drawing: Drawing, reward: Reward, now: datetime) -> None:

@@ -1,4 +1,4 @@
-"""Every write of the market, by concern: the catalogue, quotes, redemptions, goals.
+"""Every write of the market, by concern: the catalogue, quotes, redemptions, wishes.
 
 Drawings (auctions and lotteries) are a package of their own, `rewards.drawings`.
 """
@@ -14,7 +14,6 @@ from .catalogue import (
     reward_restock,
     reward_update,
 )
-from .goals import goal_clear, goal_set
 from .history import ImportedRedemption, redemptions_import
 from .quotes import quote_create
 from .redemptions import (
@@ -27,6 +26,7 @@ from .redemptions import (
     redemption_record,
     redemption_reject,
 )
+from .wishes import goal_clear, goal_set, wish_add, wish_move, wish_remove, wish_update
 
 __all__ = [
     "MAX_PRICE",
@@ -51,4 +51,8 @@ __all__ = [
     "reward_prices_move",
     "reward_restock",
     "reward_update",
+    "wish_add",
+    "wish_move",
+    "wish_remove",
+    "wish_update",
 ]

@@ -173,9 +173,9 @@ def test_agent_redeems_the_shift_swap_and_the_supervisor_approves_it(
     expect(page.get_by_test_id(f"state-{redemption.pk}")).to_have_text("Odottaa hyväksyntää")
     shot(page, "redemptions-pending-fi-desktop")
 
-    # A goal to save for: the spa day.
+    # A wish to save for: the spa day (the first wish is home's card).
     page.goto(f"{base}/market/{market.spa.pk}/")
-    page.get_by_role("button", name="Aseta tavoitteekseni").click()
+    page.get_by_role("button", name="Lisää toivelistalle").click()
     menu(page, "Etusivu").click()
     goal = page.get_by_test_id("goal")
     expect(goal).to_contain_text("Kylpyläpäivä kahdelle")

@@ -42,8 +42,8 @@ from people.models import User
 from pricing.demo import seed_demo
 from pricing.models import Sale, Tick
 from rewards.drawings.services import bid_place, drawing_close, drawing_create
-from rewards.models import Drawing, DrawingRule, Quote, Redemption, Reward
-from rewards.services import quote_create, redemption_create
+from rewards.models import Drawing, DrawingRule, Quote, Redemption, Reward, Wish
+from rewards.services import quote_create, redemption_create, wish_add
 from tests.browser import test_award_journey as award_journey
 from tests.browser.test_award_journey import ARTIFACTS
 from tests.people.factories import HRFactory
@@ -107,6 +107,7 @@ PAGES: dict[str, PageSpec] = {
     "hr-pricing-tick": PageSpec(HR, lambda demo, role: {"pk": demo.tick.pk}),
     "hr-sales": PageSpec(HR),
     "notifications": PageSpec(EVERYONE),
+    "wishes": PageSpec(EVERYONE),
     "insights-dashboard": PageSpec(HR),
     "insights-people": PageSpec(HR),
     "history-import": PageSpec(HR),
@@ -128,8 +129,10 @@ SKIPPED = {
     "language-set": "POST only",
     "notifications-read": "POST only",
     "quote-create": "POST only",
-    "goal-set": "POST only",
-    "goal-clear": "POST only",
+    "wish-add": "POST only",
+    "wish-update": "POST only",
+    "wish-move": "POST only",
+    "wish-remove": "POST only",
     "redemption-cancel": "POST only",
     "redemption-decide": "POST only",
     "drawing-bid": "POST only",
@@ -290,6 +293,11 @@ def _demo() -> Demo:
         if own is not None:
             redemptions[role] = own
     assert set(redemptions) >= AGENTS, "the agents need a receipt to open"
+    # Everyone's wish list has something on it: one wish with a target price, one without.
+    for role in ROLES:
+        for wished, target in ((reward, reward.current_price + 5), (treat, None)):
+            if not Wish.objects.filter(employee=users[role], reward=wished).exists():
+                wish_add(employee=users[role], reward=wished, target_price=target)
     # A lottery that has been drawn, so the drawings' result columns have something to show.
     now = timezone.now()
     drawn = RewardFactory(

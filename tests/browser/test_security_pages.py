@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from rewards.models import Goal
+from rewards.models import Wish
 from tests.browser import test_award_journey as award_journey
 from tests.browser.test_award_journey import DESKTOP, sign_in
 from tests.people.factories import PASSWORD, AgentFactory
@@ -42,17 +42,17 @@ def test_a_form_sent_after_the_session_expired_leads_back_to_its_page(
     page.context.clear_cookies(name="sessionid")
 
     # when: the form is sent, and the person signs in again
-    page.locator(f"form[action='{reverse('goal-set', args=[reward.pk])}'] button").click()
+    page.locator(f"form[action='{reverse('wish-add', args=[reward.pk])}'] button").click()
     expect(page).to_have_url(re.compile(r"/login/\?next="))
-    assert not Goal.objects.exists()
+    assert not Wish.objects.exists()
     fill_sign_in(page, "aino")
 
     # then: back on the page the form was on (not a 405 on the form's address); it works now
     expect(page).to_have_url(f"{live_server.url}{detail}")
-    page.locator(f"form[action='{reverse('goal-set', args=[reward.pk])}'] button").click()
+    page.locator(f"form[action='{reverse('wish-add', args=[reward.pk])}'] button").click()
     expect(page.locator(".badge--goal")).to_be_visible()
-    assert Goal.objects.filter(employee__username="aino", reward=reward).exists()
-    # home's goal card draws its progress bar without an inline style
+    assert Wish.objects.filter(employee__username="aino", reward=reward).exists()
+    # home's top-wish card draws its progress bar without an inline style
     page.goto(f"{live_server.url}/")
     expect(page.locator("[data-testid=goal] progress.progress")).to_be_visible()
 

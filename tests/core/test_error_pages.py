@@ -6,8 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from rewards.models import Goal
+from rewards.models import Wish
 from tests.people.factories import AgentFactory
+from tests.rewards.factories import RewardFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +90,9 @@ def test_a_lost_csrf_cookie_shows_the_expired_form_page_and_writes_nothing(langu
 
     # when: the form is sent without a valid token
     response = client.post(
-        reverse("goal-clear"), {"csrfmiddlewaretoken": "x" * 64}, HTTP_REFERER=market
+        reverse("wish-add", args=[RewardFactory().pk]),
+        {"csrfmiddlewaretoken": "x" * 64},
+        HTTP_REFERER=market,
     )
 
     # then: the site's page, in the person's language, offering to go back to the form's page
@@ -100,7 +103,7 @@ def test_a_lost_csrf_cookie_shows_the_expired_form_page_and_writes_nothing(langu
     assert f'href="{reverse("market")}"' in page
     assert 'class="topbar"' in page
     assert "CSRF verification failed" not in page  # not Django's own (English, debug) page
-    assert not Goal.objects.exists()
+    assert not Wish.objects.exists()
 
 
 def test_csrf_failure_back_link_ignores_a_foreign_referer():

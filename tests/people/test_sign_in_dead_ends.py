@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from core.http import view_answers_get
-from rewards.models import Goal
+from rewards.models import Wish
 from tests.people.factories import PASSWORD, AgentFactory
 from tests.rewards.factories import RewardFactory
 
@@ -22,13 +22,13 @@ def test_a_signed_out_post_is_sent_to_sign_in_and_back_to_the_forms_page(client)
 
     # given: a market page left open until the session expired; the form is sent
     response = client.post(
-        reverse("goal-set", args=[reward.pk]), HTTP_REFERER=f"http://testserver{MARKET}?q=x"
+        reverse("wish-add", args=[reward.pk]), HTTP_REFERER=f"http://testserver{MARKET}?q=x"
     )
 
     # then: sign in, coming back to the page the form was on (not the POST-only address)
     assert response.status_code == 302
     assert response["Location"] == f"{LOGIN}?next=/market/%3Fq%3Dx"
-    assert not Goal.objects.exists()
+    assert not Wish.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -36,13 +36,13 @@ def test_a_signed_out_post_is_sent_to_sign_in_and_back_to_the_forms_page(client)
     [
         pytest.param(None, id="no-referer"),
         pytest.param("https://evil.example/market/", id="foreign-referer"),
-        pytest.param("http://testserver/goal/clear/", id="post-only-referer"),
+        pytest.param("http://testserver/wishes/1/remove/", id="post-only-referer"),
     ],
 )
 def test_a_signed_out_post_without_a_usable_form_page_comes_back_home(client, referer):
     extra = {"HTTP_REFERER": referer} if referer else {}
 
-    response = client.post(reverse("goal-clear"), **extra)
+    response = client.post(reverse("wish-remove", args=[1]), **extra)
 
     assert response.status_code == 302
     assert response["Location"] == f"{LOGIN}?next={HOME}"
@@ -58,7 +58,8 @@ def test_signing_in_with_next_a_post_only_address_lands_on_home(client):
     AgentFactory(username="aino")
 
     response = client.post(
-        f"{LOGIN}?next={reverse('goal-clear')}", {"username": "aino", "password": PASSWORD}
+        f"{LOGIN}?next={reverse('wish-remove', args=[1])}",
+        {"username": "aino", "password": PASSWORD},
     )
 
     assert response.status_code == 302
@@ -75,9 +76,9 @@ def test_signing_in_with_next_a_page_lands_on_it(client):
 
 
 def test_the_sign_in_form_does_not_carry_a_post_only_next(client):
-    page = client.get(f"{LOGIN}?next={reverse('goal-clear')}").content.decode()
+    page = client.get(f"{LOGIN}?next={reverse('wish-remove', args=[1])}").content.decode()
 
-    assert 'name="next" value="/goal/clear/"' not in page
+    assert 'name="next" value="/wishes/1/remove/"' not in page
     assert 'name="next" value=""' in page or 'name="next"' not in page
 
 
@@ -86,7 +87,7 @@ def test_the_sign_in_form_does_not_carry_a_post_only_next(client):
     [
         ("/", True),  # a function view
         ("/market/", True),
-        ("/goal/clear/", False),  # @login_required @require_POST
+        ("/wishes/1/remove/", False),  # @login_required @require_POST
         ("/language/", False),  # @require_POST alone
         ("/logout/", False),  # a class-based view without get()
         ("/login/", True),

@@ -98,11 +98,11 @@ def test_redemptions_are_read_only_in_the_admin(crew, fund):
     assert redemption.__class__.objects.filter(pk=redemption.pk).exists()
 
 
-def test_quotes_and_goals_are_listed_read_only(crew):
+def test_quotes_and_wishes_are_listed_read_only(crew):
     reward = RewardFactory()
     services.quote_create(employee=crew.agents[0], reward=reward)
     services.goal_set(employee=crew.agents[0], reward=reward)
     client = admin_client(crew.hr)
-    for model in ("quote", "goal"):
+    for model in ("quote", "wish"):
         assert client.get(f"/admin/rewards/{model}/").status_code == 200
         assert client.get(f"/admin/rewards/{model}/add/").status_code == 403

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ledger.selectors import balance_of, ledger_verify
 from rewards import services
-from rewards.models import Goal, Quote, Redemption, RedemptionState, Reward
+from rewards.models import Quote, Redemption, RedemptionState, Reward, Wish
 from tests.api_support import assert_error, db_state, isolate_throttle_cache
 from tests.people.factories import AgentFactory, SupervisorFactory, TeamFactory
 from tests.rewards.factories import RewardFactory
@@ -513,7 +513,7 @@ def test_goal_set_get_clear(api, crew, fund):
 
     assert client.delete(GOAL).status_code == 204
     assert client.get(GOAL).status_code == 204
-    assert not Goal.objects.exists()
+    assert not Wish.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from people.models import EmploymentType, Role, Team, User
 from pricing.models import Tick
 from pricing.replay import pricing_replay
 from rewards.demo import BINGE, CHRISTMAS_SWAP, SAVER, STEADY, assign_personas, seed_demo
-from rewards.models import Goal, Redemption, RedemptionState, Reward, RewardCategory
+from rewards.models import Redemption, RedemptionState, Reward, RewardCategory, Wish
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 
@@ -118,7 +118,7 @@ def test_seed_demo_builds_a_year_of_market_history_once():
     assert binge_kept < saver_peak / 2
     big_buys = redemptions.filter(price_paid__gte=600, employee__username__in=list(persona))
     assert {persona[u] for u in big_buys.values_list("employee__username", flat=True)} >= {SAVER}
-    assert Goal.objects.filter(employee__username__in=[n for n, p in persona.items() if p == SAVER])
+    assert Wish.objects.filter(employee__username__in=[n for n, p in persona.items() if p == SAVER])
 
     # Every purchase was covered when it was made, and the ledger agrees with itself.
     assert all(value >= 0 for values in series.values() for value in values)

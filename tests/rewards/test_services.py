@@ -23,7 +23,7 @@ from rewards.errors import (
     QuoteUsedError,
     RewardInactiveError,
 )
-from rewards.models import Goal, Quote, Redemption, RedemptionState, Reward
+from rewards.models import Quote, Redemption, RedemptionState, Reward, Wish
 from tests.api_support import db_state
 from tests.people.factories import AgentFactory, SupervisorFactory, TeamFactory
 from tests.rewards.conftest import fund_wallets
@@ -401,7 +401,7 @@ def test_restock_adds_to_limited_stock_only():
     assert limited.stock == 5
 
 
-# --- goals ----------------------------------------------------------------------------------
+# --- goals (the first wish) ----------------------------------------------------------------------------------
 
 
 def test_goal_progress_and_projection(crew, reason):
@@ -467,8 +467,12 @@ def test_goal_reached_clear_and_replace(crew, fund):
     services.goal_set(employee=agent, reward=first)
     progress = selectors.goal_progress(user=agent)
     assert progress is not None and progress.reached and progress.percent == 100
+    # a new goal goes on top of the wish list; the old one stays, second
     services.goal_set(employee=agent, reward=second)
-    assert Goal.objects.get(employee=agent).reward == second
+    assert [w.reward for w in Wish.objects.filter(employee=agent)] == [second, first]
+    services.goal_clear(employee=agent)
+    progress = selectors.goal_progress(user=agent)
+    assert progress is not None and progress.wish.reward == first
     services.goal_clear(employee=agent)
     assert selectors.goal_progress(user=agent) is None
     services.goal_clear(employee=agent)  # clearing nothing is fine
@@ -484,7 +488,7 @@ def test_goal_without_recent_earnings_has_no_projected_date(crew):
 def test_goal_on_an_inactive_reward_is_refused(crew):
     with pytest.raises(RewardInactiveError):
         services.goal_set(employee=crew.agents[0], reward=RewardFactory(active=False))
-    assert Goal.objects.count() == 0
+    assert Wish.objects.count() == 0
 
 
 def test_nothing_in_the_ledger_is_updated_by_the_market(crew, fund):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from ledger.models import IdempotencyRecord, Transaction
 from ledger.selectors import balance_of, ledger_verify
 from pricing.models import PriceDay
-from rewards.models import Goal, Quote, Redemption, RedemptionState, Reward, RewardCategory
+from rewards.models import Quote, Redemption, RedemptionState, Reward, RewardCategory, Wish
 from rewards.services import quote_create, redemption_create
 from tests.people.factories import AgentFactory, SupervisorFactory, TeamFactory
 from tests.rewards.factories import RewardFactory
@@ -266,7 +266,7 @@ def test_getting_a_price_for_a_sold_out_reward_says_so(crew):
     assert Quote.objects.count() == 0
 
 
-# --- my redemptions and goals ---------------------------------------------------------------
+# --- my redemptions and wishes ---------------------------------------------------------------
 
 
 def test_my_redemptions_lists_mine_and_cancels_a_pending_one(crew):
@@ -322,19 +322,20 @@ def test_a_reward_without_approval_is_confirmed_not_approved(crew):
     assert "Approved" not in page and "It&#x27;s yours!" not in page
 
 
-def test_set_and_clear_goal_and_home_shows_progress(crew):
+def test_add_and_remove_a_wish_and_home_shows_the_top_wish(crew):
     agent = crew.agents[0]
     _fund(crew, agent, 50)
     reward = RewardFactory(name_fi="Kylpylä", base_price=200)
     client = signed_in(agent)
-    client.post(reverse("goal-set", args=[reward.pk]))
-    assert Goal.objects.get(employee=agent).reward == reward
+    client.post(reverse("wish-add", args=[reward.pk]))
+    wish = Wish.objects.get(employee=agent)
+    assert wish.reward == reward
     home = text(client.get(reverse("home")))
     assert "Kylpylä" in home and 'max="100" value="25"' in home
     assert "150 pistettä puuttuu" in home
-    client.post(reverse("goal-clear"), {"next": "home"})
-    assert not Goal.objects.filter(employee=agent).exists()
-    assert "Valitse tavoite" in text(client.get(reverse("home")))
+    client.post(reverse("wish-remove", args=[wish.pk]))
+    assert not Wish.objects.filter(employee=agent).exists()
+    assert "Valitse toive" in text(client.get(reverse("home")))
 
 
 # --- approvals ------------------------------------------------------------------------------

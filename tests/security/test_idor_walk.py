@@ -73,6 +73,10 @@ RULES: dict[str, Rule] = {
     "reward-activate": Rule({"pk": "reward_hidden"}, {"POST": HR_ONLY}),
     "reward-quote": Rule({"pk": "reward"}, {"POST": EVERYONE}),
     "redemption-detail": Rule({"pk": "redemption_b"}, {"GET": HR_ONLY}),
+    # A wish is its owner's alone, HR included (a 404 for everyone else).
+    "wish-detail": Rule(
+        {"pk": "wish_b"}, {"GET": NOBODY_ELSE, "PATCH": NOBODY_ELSE, "DELETE": NOBODY_ELSE}
+    ),
     # Only the buyer cancels; HR sees it but it is not theirs to withdraw.
     "redemption-cancel": Rule({"pk": "redemption_b"}, {"POST": NOBODY_ELSE}),
     # Approvers: team B's supervisor (not team A's) and HR.
@@ -96,7 +100,10 @@ RULES: dict[str, Rule] = {
     "hr-pricing-tick": Rule({"pk": "tick"}, {"GET": HR_ONLY}),
     "hr-sale-cancel": Rule({"pk": "sale"}, {"POST": HR_ONLY}),
     "quote-create": Rule({"pk": "reward"}, {"POST": EVERYONE}),
-    "goal-set": Rule({"pk": "reward"}, {"POST": EVERYONE}),
+    "wish-add": Rule({"pk": "reward"}, {"POST": EVERYONE}),
+    "wish-update": Rule({"pk": "wish_b"}, {"POST": NOBODY_ELSE}),
+    "wish-move": Rule({"pk": "wish_b"}, {"POST": NOBODY_ELSE}),
+    "wish-remove": Rule({"pk": "wish_b"}, {"POST": NOBODY_ELSE}),
     # agent_b's quote and receipt are agent_b's alone, HR included.
     "redemption-confirm": Rule({"pk": "quote_b"}, {"GET": NOBODY_ELSE, "POST": NOBODY_ELSE}),
     "redemption-receipt": Rule({"pk": "redemption_b"}, {"GET": NOBODY_ELSE}),

@@ -25,8 +25,8 @@ from people.services import api_token_create, person_create, team_create
 from pricing.models import Sale, Tick
 from pricing.services import parameters_set, pricing_tick_run, sale_create
 from rewards.drawings import bid_place, drawing_create
-from rewards.models import Bid, Drawing, Goal, Quote, Redemption, Reward
-from rewards.services import quote_create, redemption_create, reward_create
+from rewards.models import Bid, Drawing, Quote, Redemption, Reward, Wish
+from rewards.services import quote_create, redemption_create, reward_create, wish_add
 from tests.api_support import db_state
 from tests.conftest import fund_budget
 
@@ -51,6 +51,7 @@ class SecurityWorld:
     redemption_b: Redemption
     drawing: Drawing
     bid_b: Bid
+    wish_b: Wish
     tick: Tick
     sale: Sale
     token_b: Any  # agent_b's API token, by its public id (`.pk` is the id the URLs take)
@@ -144,6 +145,7 @@ def build_world() -> SecurityWorld:
         redemption_b=redemption_b,
         drawing=drawing,
         bid_b=bid_b,
+        wish_b=wish_add(employee=agent_b, reward=reward, target_price=30),
         tick=ticks[0],
         sale=sale,
         token_b=SimpleNamespace(pk=api_token_create(user=agent_b).token.token_key),
@@ -153,7 +155,7 @@ def build_world() -> SecurityWorld:
 
 def money_state() -> dict[str, Any]:
     """What a refused request must leave as it was: the API snapshot plus the market's drawings,
-    holds, sales, goals and notifications."""
+    holds, sales, wishes and notifications."""
     return {
         **db_state(),
         "entries_sum": sorted(Entry.objects.values_list("account_id", "amount")),
@@ -161,7 +163,7 @@ def money_state() -> dict[str, Any]:
         "drawings": sorted(Drawing.objects.values_list("id", "state", "closes_at")),
         "bids": sorted(Bid.objects.values_list("id", "employee_id", "amount", "withdrawn")),
         "sales": sorted(Sale.objects.values_list("id", "cancelled_at")),
-        "goals_all": sorted(Goal.objects.values_list("employee_id", "reward_id")),
+        "wishes_all": sorted(Wish.objects.values_list("employee_id", "reward_id", "target_price")),
         "notifications": sorted(Notification.objects.values_list("id", "read_at")),
         "ticks": Tick.objects.count(),
     }
