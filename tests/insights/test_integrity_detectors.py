@@ -116,7 +116,7 @@ def test_robust_z_uses_median_and_mad():
 
 
 def test_robust_z_falls_back_to_mean_absolute_deviation_when_mad_is_zero():
-    z, median, scale = robust_z({1: 10.0, 2: 10.0, 3: 10.0, 4: 10.0, 5: 20.0})
+    z, _median, scale = robust_z({1: 10.0, 2: 10.0, 3: 10.0, 4: 10.0, 5: 20.0})
 
     assert scale == pytest.approx(1.2533 * 2.0)
     assert z[5] > 3.5
