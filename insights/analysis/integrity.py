@@ -58,7 +58,7 @@ class Thresholds:
     outlier_min_awards: int = 10
     burst_hours: int = 72
     burst_min_awards: int = 2
-    burst_share: float = 0.5
+    burst_share: float = 0.35
     burst_factor: float = 3.0
     big_reward_points: int = 600
     repeat_min: int = 5

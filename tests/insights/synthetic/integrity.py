@@ -10,8 +10,8 @@ valid and the file imports:
 - circular: rings of 3 and of 4 agents of different teams, each step 2–4 awards;
 - supervisor outliers: one supervisor who gives 2.5–4× the points per award, one who awards
   2.5–4× as often;
-- bursts: agents who receive 3–4 awards worth more than a big reward in the 2 days before
-  they buy it;
+- bursts: agents who receive 3–5 awards worth 40–110 % of a big reward's price in the 2 days
+  before they buy it (the rest from their balance);
 - repeated messages: a supervisor who pastes one long message on 6–9 awards, and two givers
   who put the same message on awards to one person.
 
@@ -158,13 +158,36 @@ def integrity_history(
     planted.append(
         Planted("supervisor_outlier", frozenset({busy_giver}), f"{busier:.1f}x as often")
     )
-    # Bursts before a big purchase.
+    # Bursts before a big purchase: 3–5 awards in the two days before it, covering 40–110 % of
+    # its price (the rest from the person's balance, where it suffices now and later).
+    def slack(username: str, at: datetime) -> int:
+        """The least balance the person has from `at` on (before this plant)."""
+        events = sorted(
+            (datetime.fromisoformat(r["timestamp"]),
+             int(r["points"]) * (1 if r["event"] == "award" else -1))
+            for r in rows if r["employee"] == username
+        )  # fmt: skip
+        balance, least = 0, None
+        for when, amount in events:
+            if when >= at and least is None:
+                least = balance
+            balance += amount
+            if least is not None:
+                least = min(least, balance)
+        return balance if least is None else least
+
     for sup in supervisors[13:16]:
-        who = agent_of(sup)
         name, price = rnd.choice(BIG)
-        at = moment(0.3, 0.95)
-        count = rnd.randint(3, 4)
-        each = -(-price // count) + 10
+        share = rnd.uniform(0.4, 1.1)
+        for _try in range(60):
+            who = agent_of(sup)
+            at = moment(0.3, 0.95)
+            if slack(who["employee"], at) >= price * (1 - share) + 5:
+                break
+        else:
+            share = 1.1
+        count = rnd.randint(3, 5)
+        each = max(1, round(price * share / count))
         for _k in range(count):
             award(at - timedelta(hours=rnd.uniform(2, 46)), sup, who, min(500, each),
                   rnd.choice(reasons))  # fmt: skip
@@ -176,7 +199,9 @@ def integrity_history(
             employment_type=who["employment_type"], points=str(price), reward=name,
         )  # fmt: skip
         rows.append(n_row)
-        planted.append(Planted("burst", frozenset({who["employee"]}), f"{name} {price}"))
+        planted.append(
+            Planted("burst", frozenset({who["employee"]}), f"{name} {price}, {share:.0%} funded")
+        )
     # Repeated messages: one supervisor pastes; two givers share a text for one person.
     paster = supervisors[16]
     text = "Kiitos hienosta työstä tällä viikolla, jatka samaan malliin!"
