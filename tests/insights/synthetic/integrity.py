@@ -158,6 +158,7 @@ def integrity_history(
     planted.append(
         Planted("supervisor_outlier", frozenset({busy_giver}), f"{busier:.1f}x as often")
     )
+
     # Bursts before a big purchase: 3–5 awards in the two days before it, covering 40–110 % of
     # its price (the rest from the person's balance, where it suffices now and later).
     def slack(username: str, at: datetime) -> int:
