@@ -83,8 +83,11 @@ def integrity_scan(
     if not _try_lock():
         return None
     t = thresholds or thresholds_current()
-    end = as_of or _data_end()
-    start = end - timedelta(days=t.lookback_days)
+    # The lookback ends at the last ledger activity (an imported history is judged as of its own
+    # end); targets and awards are read up to now, so a drawing that closed after the last
+    # posting still counts.
+    start = (as_of or _data_end()) - timedelta(days=t.lookback_days)
+    end = as_of or timezone.now()
     findings = integrity_analyse(
         rows=integrity_awards(start=start, end=end),
         targets=integrity_targets(start=start, end=end, big_points=t.big_reward_points),

@@ -3,6 +3,8 @@ dismiss with a note, or reverse awards through the ledger's reversal; both audit
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from audit.models import AuditAction, AuditEvent
@@ -12,12 +14,17 @@ from insights.integrity.services import (
     integrity_flag_reverse,
     integrity_scan,
 )
+from insights.integrity.text import flag_reason
 from insights.models import IntegrityFlag, IntegrityKind, IntegrityStatus
 from ledger.models import Transaction, TransactionKind
 from ledger.selectors import ledger_verify
+from ledger.services import award_create
 from people.models import User
+from rewards.drawings import bid_place
 from tests.api_support import assert_error, db_state, isolate_throttle_cache
+from tests.conftest import fund_budget
 from tests.people.factories import AgentFactory, HRFactory, SupervisorFactory
+from tests.rewards.drawing_support import make_drawing, make_due
 
 from .conftest import award, csv_of, redemption
 
@@ -57,8 +64,6 @@ def test_an_imported_pair_is_flagged_with_its_evidence_and_a_plain_reason(flag):
     assert flag.kind == IntegrityKind.RECIPROCAL and flag.status == IntegrityStatus.OPEN
     assert sorted(flag.people.values_list("username", flat=True)) == ["aino", "eetu"]
     assert flag.awards.count() == 4
-    from insights.integrity.text import flag_reason
-
     assert "Aino" in flag_reason(flag) and "Eetu" in flag_reason(flag)
 
 
@@ -236,3 +241,25 @@ def test_an_import_queues_the_scan(postgres, eager_celery, django_capture_on_com
         history_import(data=csv_of(*pair_rows()))
 
     assert IntegrityFlag.objects.filter(kind=IntegrityKind.RECIPROCAL).count() == 1
+
+
+def test_a_burst_of_live_awards_before_a_drawing_closes_is_flagged(postgres, reason):
+
+    supervisor = SupervisorFactory()
+    agent = AgentFactory()
+    supervisor.led_teams.add(agent.team)
+    fund_budget(supervisor, 2000)
+    drawing = make_drawing(price=400, closes_in=timedelta(hours=2))
+    for points in (150, 150, 200):
+        award_create(giver=supervisor, recipient=agent, reason=reason, points=points)
+    bid_place(drawing=drawing, employee=agent, amount=450)
+    make_due(drawing)
+
+    result = integrity_scan()
+
+    assert result is not None and result.created == 1
+    flag = IntegrityFlag.objects.get()
+    assert flag.kind == IntegrityKind.BURST
+    assert flag.params["target"] == "drawing" and flag.params["ref"] == drawing.pk
+    assert flag.params["points"] == 500 and flag.awards.count() == 3
+    assert set(flag.people.all()) == {agent, supervisor}
