@@ -53,7 +53,7 @@ class Thresholds:
     reciprocal_window_days: int = 90
     cycle_min_awards: int = 2
     outlier_z: float = 3.5
-    outlier_min_ratio: float = 2.0
+    outlier_min_ratio: float = 1.5
     outlier_min_peers: int = 5
     outlier_min_awards: int = 10
     burst_hours: int = 72

@@ -56,7 +56,13 @@ def _row(at: datetime, **values: str) -> dict[str, str]:
 
 
 def integrity_history(
-    *, seed: int, teams: int = 20, days: int = 300, end: datetime | None = None, prefix: str = "g"
+    *,
+    seed: int,
+    teams: int = 20,
+    days: int = 300,
+    end: datetime | None = None,
+    prefix: str = "g",
+    outlier_factor: tuple[float, float] = (2.5, 4.0),
 ) -> tuple[list[dict[str, str]], list[Planted]]:
     """Rows sorted by time, and the planted cases."""
     rnd = random.Random(seed)
@@ -141,7 +147,7 @@ def integrity_history(
         )
     # Supervisor outliers: 4x points per award; 4x as many awards.
     big_giver, busy_giver = supervisors[11], supervisors[12]
-    bigger, busier = rnd.uniform(2.5, 4), rnd.uniform(2.5, 4)
+    bigger, busier = rnd.uniform(*outlier_factor), rnd.uniform(*outlier_factor)
     for row in rows:
         if row["event"] == "award" and row["supervisor"] == big_giver:
             row["points"] = str(min(500, round(int(row["points"]) * bigger)))
