@@ -343,6 +343,8 @@ SPECTACULAR_SETTINGS = {
         "StateEnum": "rewards.models.RedemptionState",  # its name before drawings came
         "DrawingStateEnum": "rewards.models.DrawingState",
         "DrawingRuleEnum": "rewards.models.DrawingRule",
+        "IntegrityKindEnum": "insights.models.IntegrityKind",
+        "IntegrityStatusEnum": "insights.models.IntegrityStatus",
     },
 }
 

@@ -26,13 +26,13 @@ from .services import MAX_NOTE, integrity_flag_dismiss, integrity_flag_reverse
 from .text import flag_reason
 
 
-class FlagPersonSerializer(serializers.Serializer):
+class IntegrityPersonSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     username = serializers.CharField()
     name = serializers.CharField()
 
 
-class EvidenceAwardSerializer(serializers.Serializer):
+class IntegrityEvidenceSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     transaction = serializers.IntegerField(source="transaction_id")
     giver = serializers.IntegerField(source="giver_id")
@@ -46,13 +46,13 @@ class EvidenceAwardSerializer(serializers.Serializer):
         return hasattr(award.transaction, "reversed_by")
 
 
-class FlagSerializer(serializers.Serializer):
+class IntegrityFlagSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     kind = serializers.ChoiceField(choices=IntegrityKind.choices)
     status = serializers.ChoiceField(choices=IntegrityStatus.choices)
     score = serializers.FloatField()
     reason = serializers.SerializerMethodField(help_text="In the reader's language.")
-    people = FlagPersonSerializer(many=True, source="people.all")
+    people = IntegrityPersonSerializer(many=True, source="people.all")
     params = serializers.DictField(help_text="The figures behind the reason.")
     detected_at = serializers.DateTimeField()
     refreshed_at = serializers.DateTimeField()
@@ -66,19 +66,19 @@ class FlagSerializer(serializers.Serializer):
         return flag_reason(flag)
 
 
-class FlagDetailSerializer(FlagSerializer):
+class IntegrityFlagDetailSerializer(IntegrityFlagSerializer):
     evidence = serializers.SerializerMethodField()
 
-    @extend_schema_field(EvidenceAwardSerializer(many=True))
+    @extend_schema_field(IntegrityEvidenceSerializer(many=True))
     def get_evidence(self, flag: IntegrityFlag) -> list[dict[str, Any]]:
-        return list(EvidenceAwardSerializer(integrity_flag_awards(flag=flag), many=True).data)
+        return list(IntegrityEvidenceSerializer(integrity_flag_awards(flag=flag), many=True).data)
 
 
-class DismissSerializer(serializers.Serializer):
+class IntegrityDismissSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=MAX_NOTE, help_text="Why this is fine (required).")
 
 
-class ReverseSerializer(serializers.Serializer):
+class IntegrityReverseSerializer(serializers.Serializer):
     award_ids = serializers.ListField(child=IdField(), min_length=1, max_length=500)
     note = serializers.CharField(max_length=MAX_NOTE, help_text="Why the awards are reversed.")
 
@@ -90,7 +90,7 @@ class IntegrityFlagViewSet(
 
     lookup_value_regex = r"\d+"
     permission_classes = [IsHR]
-    serializer_class = FlagSerializer
+    serializer_class = IntegrityFlagSerializer
 
     def get_queryset(self) -> QuerySet[IntegrityFlag]:
         status = self.request.query_params.get("status") if self.action == "list" else None
@@ -99,7 +99,7 @@ class IntegrityFlagViewSet(
         return integrity_flag_list(status=status or None)
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
-        return FlagSerializer if self.action == "list" else FlagDetailSerializer
+        return IntegrityFlagSerializer if self.action == "list" else IntegrityFlagDetailSerializer
 
     @extend_schema(
         parameters=[OpenApiParameter("status", str, enum=IntegrityStatus.values)],
@@ -109,9 +109,9 @@ class IntegrityFlagViewSet(
         return super().list(request, *args, **kwargs)
 
     @extend_schema(
-        request=DismissSerializer,
+        request=IntegrityDismissSerializer,
         responses={
-            200: FlagDetailSerializer,
+            200: IntegrityFlagDetailSerializer,
             409: OpenApiResponse(description="`flag_already_reviewed`"),
         },
         summary="Dismiss a flag with a note (audited)",
@@ -119,18 +119,18 @@ class IntegrityFlagViewSet(
     @action(detail=True, methods=["post"])
     def dismiss(self, request: Request, pk: str | None = None) -> Response:
         flag = self.get_object()
-        data = DismissSerializer(data=request.data)
+        data = IntegrityDismissSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         assert isinstance(request.user, User)
         flag = integrity_flag_dismiss(
             flag_id=flag.pk, actor=request.user, note=data.validated_data["note"]
         )
-        return Response(FlagDetailSerializer(flag).data)
+        return Response(IntegrityFlagDetailSerializer(flag).data)
 
     @extend_schema(
-        request=ReverseSerializer,
+        request=IntegrityReverseSerializer,
         responses={
-            200: FlagDetailSerializer,
+            200: IntegrityFlagDetailSerializer,
             409: OpenApiResponse(
                 description="`flag_already_reviewed`, or the ledger's refusal: "
                 "`already_reversed`, `insufficient_points` (the points were spent)"
@@ -141,7 +141,7 @@ class IntegrityFlagViewSet(
     @action(detail=True, methods=["post"])
     def reverse(self, request: Request, pk: str | None = None) -> Response:
         flag = self.get_object()
-        data = ReverseSerializer(data=request.data)
+        data = IntegrityReverseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         assert isinstance(request.user, User)
         flag = integrity_flag_reverse(
@@ -150,4 +150,4 @@ class IntegrityFlagViewSet(
             award_ids=data.validated_data["award_ids"],
             note=data.validated_data["note"],
         )
-        return Response(FlagDetailSerializer(flag).data)
+        return Response(IntegrityFlagDetailSerializer(flag).data)

@@ -3,9 +3,11 @@ dismiss with a note, or reverse awards through the ledger's reversal; both audit
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 
 from audit.models import AuditAction, AuditEvent
 from insights.importing import history_import
@@ -263,3 +265,12 @@ def test_a_burst_of_live_awards_before_a_drawing_closes_is_flagged(postgres, rea
     assert flag.params["target"] == "drawing" and flag.params["ref"] == drawing.pk
     assert flag.params["points"] == 500 and flag.awards.count() == 3
     assert set(flag.people.all()) == {agent, supervisor}
+
+
+def test_the_command_scans_and_lists_open_flags(postgres):
+    history_import(data=csv_of(*pair_rows()))
+    out = io.StringIO()
+
+    call_command("integrity_scan", stdout=out)
+
+    assert "1 new flags" in out.getvalue() and "open reciprocal: 1" in out.getvalue()
