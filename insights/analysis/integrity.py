@@ -43,7 +43,7 @@ REPEATED = "repeated_message"
 KINDS = (RECIPROCAL, CIRCULAR, OUTLIER, BURST, REPEATED)
 
 MAX_EVIDENCE = 60  # awards kept as evidence of one flag (the largest, then the latest)
-MAX_SUBJECTS = 30
+MAX_SUBJECTS = 30  # people named by one flag: the key people first, then others
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def _finding(
     return Finding(
         kind=kind,
         key=key,
-        people=sorted(set(people))[:MAX_SUBJECTS],
+        people=list(dict.fromkeys(people))[:MAX_SUBJECTS],  # the key people first
         awards=_evidence(rows),
         score=round(score, 2),
         params=params,

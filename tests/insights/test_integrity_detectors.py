@@ -193,3 +193,14 @@ def test_thresholds_can_be_overridden_and_unknown_names_are_refused():
     assert Thresholds.with_overrides({"outlier_z": "4"}).outlier_z == 4.0
     with pytest.raises(ValueError, match="unknown"):
         Thresholds.with_overrides({"outlier_zz": 4})
+
+
+def test_a_flag_names_its_key_people_first_when_it_names_many():
+    rows = Rows()
+    normal_company(rows)
+    for m in range(40):  # supervisor 5000 (a high id) awards 40 people lavishly
+        rows.add(5000, 100 + m, points=300, days=m)
+
+    [found] = outlier_find(rows.rows, {}, T)
+
+    assert found.people[0] == 5000 and len(found.people) == 30
