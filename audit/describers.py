@@ -173,6 +173,21 @@ def audit_describe(event: AuditEvent) -> str:
                 "bidders": d.get("bidders", 0),
                 "price": d.get("price") if d.get("price") is not None else "–",
             }
+        case AuditAction.INTEGRITY_FLAG_DISMISSED:
+            return _("Integrity flag %(flag)s dismissed. Note: %(note)s") % {
+                "flag": subject,
+                "note": d.get("note") or "–",
+            }
+        case AuditAction.INTEGRITY_FLAG_REVERSED:
+            return _(
+                "Integrity flag %(flag)s closed by reversing %(count)s awards (%(points)s pts). "
+                "Note: %(note)s"
+            ) % {
+                "flag": subject,
+                "count": len(d.get("awards") or []),
+                "points": d.get("points", 0),
+                "note": d.get("note") or "–",
+            }
         case AuditAction.AUTH_TOKEN_CREATED:
             return _("API token created for %(who)s") % {"who": subject}
     return str(event.action)

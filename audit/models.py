@@ -34,6 +34,8 @@ class AuditAction(models.TextChoices):
     DRAWING_CREATED = "drawing.created", _("Drawing created")
     DRAWING_CLOSED = "drawing.closed", _("Drawing closed")
     AUTH_TOKEN_CREATED = "auth.token_created", _("API token created")
+    INTEGRITY_FLAG_DISMISSED = "integrity.flag_dismissed", _("Integrity flag dismissed")
+    INTEGRITY_FLAG_REVERSED = "integrity.flag_reversed", _("Integrity flag: awards reversed")
 
 
 class AuditEvent(models.Model):

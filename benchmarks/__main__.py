@@ -47,6 +47,12 @@ def _insights() -> None:
     insights.run()
 
 
+def _integrity() -> None:
+    from benchmarks import integrity
+
+    integrity.run()
+
+
 def _ceiling() -> None:
     from benchmarks import ceiling
 
@@ -65,6 +71,7 @@ SUITES: dict[str, Callable[[], None]] = {
     "drawings": _drawings,
     "history_import": _history_import,
     "insights": _insights,
+    "integrity": _integrity,
     "ceiling": _ceiling,
     "ceiling_profile": _ceiling_profile,
 }

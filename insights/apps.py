@@ -17,6 +17,8 @@ class InsightsConfig(AppConfig):
 def _recompute_after_import(sender: Any, **kwargs: Any) -> None:
     # The import sends this after its commit; on_commit still defers it if a caller wraps the
     # send in a transaction of its own.
+    from .integrity.services import integrity_scan_request
     from .services import insights_recompute_request
 
     insights_recompute_request()
+    integrity_scan_request()

@@ -98,3 +98,73 @@ class PersonSegment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.segment} ({self.months} mo)"
+
+
+class IntegrityKind(models.TextChoices):
+    RECIPROCAL = "reciprocal", _("Reciprocal awarding")
+    CIRCULAR = "circular", _("Circular awarding")
+    SUPERVISOR_OUTLIER = "supervisor_outlier", _("Supervisor far from peers")
+    BURST = "burst", _("Burst of awards before a drawing or purchase")
+    REPEATED_MESSAGE = "repeated_message", _("Repeated message")
+
+
+class IntegrityStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DISMISSED = "dismissed", _("Dismissed")
+    REVERSED = "reversed", _("Reversed")
+
+
+class IntegrityFlag(models.Model):
+    """One award integrity signal for HR to review, with its evidence (`insights.integrity`).
+
+    `fingerprint` names the case (kind and the people or event concerned): one open flag per
+    fingerprint, so a nightly run refreshes it instead of adding another; once reviewed, the case
+    comes back as a new flag only with awards that were not evidence before."""
+
+    kind = models.CharField(max_length=24, choices=IntegrityKind.choices)
+    fingerprint = models.CharField(max_length=64)
+    people = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="integrity_flags", blank=True
+    )
+    awards = models.ManyToManyField("ledger.Award", related_name="integrity_flags", blank=True)
+    score = models.FloatField(default=0)
+    params = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    detected_at = models.DateTimeField(default=timezone.now)
+    refreshed_at = models.DateTimeField(default=timezone.now)
+    window_start = models.DateTimeField(null=True, blank=True)
+    window_end = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=12, choices=IntegrityStatus.choices, default=IntegrityStatus.OPEN
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    review_note = models.TextField(blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("integrity flag")
+        verbose_name_plural = _("integrity flags")
+        ordering = ["-score", "-id"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["fingerprint"],
+                condition=models.Q(status="open"),
+                name="integrity_flag_open_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="open") | models.Q(reviewed_at__isnull=False),
+                name="integrity_flag_reviewed_has_time",
+            ),
+        ]
+        indexes: ClassVar[list[Any]] = [
+            models.Index(fields=["status", "-score"], name="integrity_flag_status_idx"),
+            models.Index(fields=["fingerprint"], name="integrity_flag_fp_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()}"

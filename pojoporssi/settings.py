@@ -251,6 +251,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pricing.tasks.wish_alerts",
         "schedule": env.float("WISH_ALERTS_BEAT_SECONDS", default=600.0),
     },
+    # Award integrity signals for HR (insights.integrity): nightly after the insights, and after
+    # every history import. Idempotent: an open flag is refreshed, never duplicated.
+    "insights-integrity-scan": {
+        "task": "insights.tasks.integrity_scan",
+        "schedule": crontab(minute="45", hour="2"),
+    },
 }
 if env.bool("DEMO_FAST_SCHEDULE", default=False):
     CELERY_BEAT_SCHEDULE["ledger-budget-periods-open"]["schedule"] = 60.0
@@ -263,6 +269,9 @@ if env.str("BUDGET_BEAT_SECONDS", default=""):
 # --- Domain settings --------------------------------------------------------------------------
 AWARD_MAX_POINTS = env.int("AWARD_MAX_POINTS", default=500)
 """Hard cap on a single award, whatever the reason's suggested range."""
+INTEGRITY_THRESHOLDS = env.json("INTEGRITY_THRESHOLDS", default={})
+"""Overrides of the award integrity detectors' thresholds (`insights.analysis.integrity.
+Thresholds`), e.g. `{"outlier_z": 4, "burst_hours": 48}`; unknown names are refused."""
 QUOTE_VALIDITY_SECONDS = env.int("QUOTE_VALIDITY_SECONDS", default=15 * 60)
 """How long a price quote is a promise (spec §3: 15 minutes) until HR saves pricing parameters."""
 PRICING_DEFAULTS = {
@@ -340,6 +349,8 @@ SPECTACULAR_SETTINGS = {
         "StateEnum": "rewards.models.RedemptionState",  # its name before drawings came
         "DrawingStateEnum": "rewards.models.DrawingState",
         "DrawingRuleEnum": "rewards.models.DrawingRule",
+        "IntegrityKindEnum": "insights.models.IntegrityKind",
+        "IntegrityStatusEnum": "insights.models.IntegrityStatus",
     },
 }
 

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from audit import apis as audit_apis
 from core.api_docs import ApiDocsView
+from insights.integrity import apis as integrity_apis
 from ledger import apis as ledger_apis
 from notifications import apis as notifications_apis
 from people import apis as people_apis
@@ -29,6 +30,7 @@ router.register("redemptions", rewards_apis.RedemptionViewSet, basename="redempt
 router.register("wishes", rewards_apis.WishViewSet, basename="wish")
 router.register("drawings", drawing_apis.DrawingViewSet, basename="drawing")
 router.register("audit", audit_apis.AuditEventViewSet, basename="audit-event")
+router.register("integrity/flags", integrity_apis.IntegrityFlagViewSet, basename="integrity-flag")
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", people_apis.TokenCreateApi.as_view(), name="api-token"),

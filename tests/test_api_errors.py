@@ -117,6 +117,10 @@ ENDPOINTS = [
     ("get", "/api/v1/insights/fairness/"),
     ("post", "/api/v1/insights/recompute/"),
     ("post", "/api/v1/imports/history/"),
+    ("get", "/api/v1/integrity/flags/"),
+    ("get", "/api/v1/integrity/flags/1/"),
+    ("post", "/api/v1/integrity/flags/1/dismiss/"),
+    ("post", "/api/v1/integrity/flags/1/reverse/"),
     ("post", "/api/v1/auth/logout/"),
     ("post", "/api/v1/auth/logout-all/"),
     ("get", "/api/v1/auth/tokens/"),
@@ -136,6 +140,8 @@ BODIES = {
     "/api/v1/redemptions/1/reject/": {"reason": "no"},
     "/api/v1/goal/": {"reward": 1},
     "/api/v1/wishes/": {"reward": 1},
+    "/api/v1/integrity/flags/1/dismiss/": {"note": "fine"},
+    "/api/v1/integrity/flags/1/reverse/": {"award_ids": [1], "note": "collusion"},
 }
 
 

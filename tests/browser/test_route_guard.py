@@ -36,7 +36,10 @@ from django.utils import timezone, translation
 from django.utils.translation import trans_real
 from playwright.sync_api import Browser, Page, expect
 
+from insights.integrity.services import integrity_scan
+from insights.models import IntegrityFlag, IntegrityKind, IntegrityStatus
 from insights.services import insights_recompute
+from ledger.models import Award
 from ledger.selectors import wallet_summary
 from people.models import User
 from pricing.demo import seed_demo
@@ -74,6 +77,7 @@ class Demo:
     lottery: Drawing  # drawn: its results
     tick: Tick
     names: set[str] = field(default_factory=set)
+    flag: Any = None  # an open integrity flag (insights.models.IntegrityFlag)
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,8 @@ PAGES: dict[str, PageSpec] = {
     "history-import": PageSpec(HR),
     "api-tokens-page": PageSpec(EVERYONE),
     "audit-log": PageSpec(HR),
+    "integrity-flags": PageSpec(HR),
+    "integrity-flag": PageSpec(HR, lambda demo, role: {"pk": demo.flag.pk}),
 }
 ANONYMOUS_PAGES = ("login",)
 
@@ -143,6 +149,8 @@ SKIPPED = {
     "api-token-revoke-page": "POST only",
     "api-tokens-revoke-all": "POST only",
     "history-import-sample": "a CSV download",
+    "integrity-flag-dismiss": "POST only",
+    "integrity-flag-reverse": "POST only",
     "reward-picture": "a reward's picture (WebP), loaded by the pages that show it",
     "reward-picture-small": "a reward's picture (WebP), loaded by the pages that show it",
 }
@@ -320,7 +328,27 @@ def _demo() -> Demo:
     tick = Tick.objects.order_by("-pk").first()
     assert tick is not None and Sale.objects.exists()
     names = set(User.objects.values_list("display_name", flat=True))
-    return Demo(users, reward, quotes, redemptions, drawing, lottery, tick, names)
+    return Demo(
+        users, reward, quotes, redemptions, drawing, lottery, tick, names, _integrity_flag()
+    )
+
+
+def _integrity_flag() -> IntegrityFlag:
+    """An open integrity flag to review: the demo's own, or one made from its latest awards."""
+    integrity_scan()
+    flag = IntegrityFlag.objects.filter(status=IntegrityStatus.OPEN).first()
+    if flag is None:
+        awards = list(Award.objects.order_by("-pk")[:6])
+        flag = IntegrityFlag.objects.create(
+            kind=IntegrityKind.REPEATED_MESSAGE,
+            fingerprint="route-guard",
+            score=len(awards),
+            params={"text": "Kiitos hienosta työstä tällä viikolla!", "repeats": len(awards),
+                    "givers": 1, "recipients": len(awards)},
+        )  # fmt: skip
+        flag.awards.set(awards)
+        flag.people.set({a.giver_id for a in awards} | {a.recipient_id for a in awards})
+    return flag
 
 
 # --- The walk ------------------------------------------------------------------------------

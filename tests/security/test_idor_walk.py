@@ -121,6 +121,13 @@ RULES: dict[str, Rule] = {
     "api-token-revoke-page": Rule({"token_id": "token_b"}, {"POST": (NOOP, NOOP, NOOP)}),
     # --- The audit log is HR's to read, nobody's to write.
     "audit-event-detail": Rule({"pk": "audit_event"}, {"GET": HR_ONLY}),
+    # --- Award integrity flags: HR's alone to read and review (API and pages).
+    "integrity-flag-detail": Rule({"pk": "integrity_flag"}, {"GET": HR_ONLY}),
+    "integrity-flag-dismiss": Rule({"pk": "integrity_flag"}, {"POST": HR_ONLY}),
+    "integrity-flag-reverse": Rule({"pk": "integrity_flag"}, {"POST": HR_ONLY}),
+    "integrity-flag": Rule({"pk": "integrity_flag"}, {"GET": HR_ONLY}),
+    "integrity-flag-dismiss-page": Rule({"pk": "integrity_flag"}, {"POST": HR_ONLY}),
+    "integrity-flag-reverse-page": Rule({"pk": "integrity_flag"}, {"POST": HR_ONLY}),
     # --- HR's catalogue pages; pictures are for anyone signed in (an unknown one is a 404).
     "hr-reward-edit": Rule({"pk": "reward"}, {"GET": HR_ONLY, "POST": HR_ONLY}),
     "reward-picture": Rule(

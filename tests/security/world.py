@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from insights.models import IntegrityFlag, IntegrityKind
 from ledger.models import Award, AwardReason, Entry, Hold
 from ledger.services import award_create, award_reason_create
 from notifications.models import Notification
@@ -56,6 +57,7 @@ class SecurityWorld:
     sale: Sale
     token_b: Any  # agent_b's API token, by its public id (`.pk` is the id the URLs take)
     audit_event: Any
+    integrity_flag: Any = None  # an open flag on award_b (insights.models.IntegrityFlag)
 
     def role(self, name: str) -> User | None:
         return {"anonymous": None, "agent": self.agent_a, "supervisor": self.sup_a, "hr": self.hr}[
@@ -128,6 +130,11 @@ def build_world() -> SecurityWorld:
         ends_at=now + timedelta(days=2),
         rewards=[reward],
     )
+    flag = IntegrityFlag.objects.create(
+        kind=IntegrityKind.REPEATED_MESSAGE, fingerprint="world", params={"repeats": 1}
+    )
+    flag.awards.set([award_b])
+    flag.people.set([sup_b, agent_b])
     return SecurityWorld(
         team_a=team_a,
         team_b=team_b,
@@ -150,6 +157,7 @@ def build_world() -> SecurityWorld:
         sale=sale,
         token_b=SimpleNamespace(pk=api_token_create(user=agent_b).token.token_key),
         audit_event=AuditEvent.objects.order_by("pk").first(),
+        integrity_flag=flag,
     )
 
 
