@@ -96,13 +96,14 @@ def roster_plan(*, parsed: ParsedRoster, mode: str, today: date) -> Planned:
     )
     by_id: dict[str, User] = {}
     by_email: dict[str, list[User]] = defaultdict(list)
-    for user in found:
-        if user.employee_id:
-            by_id[user.employee_id] = user
-        if user.email:
-            by_email[user.email.lower()].append(user)
+    for holder in found:
+        if holder.employee_id:
+            by_id[holder.employee_id] = holder
+        if holder.email:
+            by_email[holder.email.lower()].append(holder)
     file_email_of = {row.employee_id: row.email for row in rows}
 
+    user: User | None
     matched: dict[str, User] = {}  # employee id -> existing person
     how: dict[str, str] = {}
     for row in rows:

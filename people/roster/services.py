@@ -127,7 +127,7 @@ def _apply(*, roster_import: RosterImport, actor: User | None, today: date | Non
     names |= {e["changes"]["team"][1] for e in plan["changed"] + plan["leaving"]
               if e["changes"].get("team", [None, None])[1]}  # fmt: skip
     names |= {item["team"] for item in plan["leaders"]}
-    teams = {t.key: t for t in Team.objects.annotate(key=Lower("name")).filter(
+    teams: dict[str, Team] = {t.key: t for t in Team.objects.annotate(key=Lower("name")).filter(
         key__in={n.lower() for n in names})}  # fmt: skip
     for name in plan["teams_created"]:
         team = Team.objects.create(name=name)

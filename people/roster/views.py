@@ -45,7 +45,9 @@ FIELD_NAMES = {
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Roster file (CSV)"),
-        help_text=gettext_lazy("UTF-8, comma or semicolon separated, header row first, at most 5 MB."),
+        help_text=gettext_lazy(
+            "UTF-8, comma or semicolon separated, header row first, at most 5 MB."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
     mode = forms.ChoiceField(
@@ -146,7 +148,9 @@ def roster_view(request: HttpRequest) -> HttpResponse:
 def roster_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The preview of one upload: who joins, changes, leaves; the button that applies it."""
     _hr(request)
-    roster_import = RosterImport.objects.select_related("created_by", "applied_by").filter(pk=pk).first()
+    roster_import = (
+        RosterImport.objects.select_related("created_by", "applied_by").filter(pk=pk).first()
+    )
     if roster_import is None:
         raise Http404
     context = {"roster_import": roster_import, **_preview(roster_import)}

@@ -12,7 +12,9 @@ HEADER = ("employee_id", "name", "email", "team", "supervisors", "employment_typ
           "start_date", "end_date")  # fmt: skip
 
 
-def roster(*rows: tuple[str, ...] | dict[str, str], header: tuple[str, ...] = HEADER, delimiter: str = ",") -> bytes:
+def roster(
+    *rows: tuple[str, ...] | dict[str, str], header: tuple[str, ...] = HEADER, delimiter: str = ","
+) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(header)
@@ -26,8 +28,18 @@ def people_state() -> dict[str, Any]:
     return {
         "people": sorted(
             User.objects.values_list(
-                "id", "username", "display_name", "email", "role", "employment_type", "team_id",
-                "is_active", "employee_id", "employment_start", "employment_end", "password",
+                "id",
+                "username",
+                "display_name",
+                "email",
+                "role",
+                "employment_type",
+                "team_id",
+                "is_active",
+                "employee_id",
+                "employment_start",
+                "employment_end",
+                "password",
             )
         ),
         "teams": sorted(Team.objects.values_list("id", "name")),

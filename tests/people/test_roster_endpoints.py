@@ -34,7 +34,9 @@ BAD = roster(
 @pytest.fixture
 def people():
     chat = TeamFactory(name="Chat")
-    sanna = SupervisorFactory(employee_id="S1", email="sanna@example.com", display_name="Sanna Laine")
+    sanna = SupervisorFactory(
+        employee_id="S1", email="sanna@example.com", display_name="Sanna Laine"
+    )
     chat.leaders.add(sanna)
     aino = AgentFactory(team=chat, employee_id="E1", email="aino@example.com", display_name="Aino")
     return {"hr": HRFactory(), "sanna": sanna, "aino": aino, "chat": chat}
@@ -76,7 +78,9 @@ def test_api_upload_previews_and_apply_applies_once(people, api):
 
 def test_api_refuses_a_file_with_errors_with_every_row_and_writes_nothing(people, api):
     before = db_state()
-    response = api(people["hr"]).post("/api/v1/roster/imports/", {"file": _upload(BAD)}, format="multipart")
+    response = api(people["hr"]).post(
+        "/api/v1/roster/imports/", {"file": _upload(BAD)}, format="multipart"
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "roster_invalid"
@@ -109,7 +113,9 @@ def test_api_refuses_an_unreadable_upload_with_a_code(people, api, data, code):
 
 def test_api_apply_of_a_stale_preview_is_a_409(people, api):
     client = api(people["hr"])
-    pk = client.post("/api/v1/roster/imports/", {"file": _upload(GOOD)}, format="multipart").json()["id"]
+    pk = client.post("/api/v1/roster/imports/", {"file": _upload(GOOD)}, format="multipart").json()[
+        "id"
+    ]
     AgentFactory(username="eero")  # the username the preview chose is taken meanwhile
     before = db_state()
     response = client.post(f"/api/v1/roster/imports/{pk}/apply/")
@@ -120,7 +126,9 @@ def test_api_apply_of_a_stale_preview_is_a_409(people, api):
 def test_api_is_hr_only_and_an_unknown_id_is_a_404(people, api):
     before = db_state()
     for user in (people["aino"], people["sanna"]):
-        response = api(user).post("/api/v1/roster/imports/", {"file": _upload(GOOD)}, format="multipart")
+        response = api(user).post(
+            "/api/v1/roster/imports/", {"file": _upload(GOOD)}, format="multipart"
+        )
         assert response.status_code == 403
     assert db_state() == before
     response = api(people["hr"]).get("/api/v1/roster/imports/999999/")
@@ -132,6 +140,7 @@ def test_api_is_hr_only_and_an_unknown_id_is_a_404(people, api):
 
 def test_page_upload_shows_the_preview_and_the_button_applies_it(people, client: Client):
     client.force_login(people["hr"])
+    client.cookies["django_language"] = "en"
     assert client.get("/hr/roster/").status_code == 200
 
     response = client.post("/hr/roster/", {"file": _upload(GOOD), "mode": "partial"})
@@ -158,6 +167,7 @@ def test_page_upload_shows_the_preview_and_the_button_applies_it(people, client:
 
 def test_page_lists_every_row_error_and_stores_nothing(people, client: Client):
     client.force_login(people["hr"])
+    client.cookies["django_language"] = "en"
     before = db_state()
     response = client.post("/hr/roster/", {"file": _upload(BAD), "mode": "full"})
     assert response.status_code == 400
@@ -186,7 +196,9 @@ def test_the_template_is_a_valid_roster(people, api):
     template = Client()
     template.force_login(people["hr"])
     data = template.get("/hr/roster/template.csv").content
-    response = api(people["hr"]).post("/api/v1/roster/imports/", {"file": _upload(data)}, format="multipart")
+    response = api(people["hr"]).post(
+        "/api/v1/roster/imports/", {"file": _upload(data)}, format="multipart"
+    )
     assert response.status_code == 201, response.json()
 
 

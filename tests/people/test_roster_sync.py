@@ -70,8 +70,14 @@ def test_the_preview_lists_joiners_movers_and_leavers_and_changes_nobody(company
     assert iida["username"] == "iida.makela" and iida["role"] == Role.AGENT
     assert mikko["username"] == "aino" + "2" and mikko["role"] == Role.SUPERVISOR
     changed = {e["employee_id"]: e["changes"] for e in plan["changed"]}
-    assert changed["E1001"] == {"team": ["Chat", "Phone"], "employment_type": ["permanent", "agency"]}
-    assert changed["E1002"] == {"employee_id": [None, "E1002"], "display_name": ["Bea", "Bea Koskinen"]}
+    assert changed["E1001"] == {
+        "team": ["Chat", "Phone"],
+        "employment_type": ["permanent", "agency"],
+    }
+    assert changed["E1002"] == {
+        "employee_id": [None, "E1002"],
+        "display_name": ["Bea", "Bea Koskinen"],
+    }
     assert changed["E2001"] == {"employment_start": [None, "2019-08-12"]}
     [onni] = plan["leaving"]
     assert onni["employee_id"] == "E1003" and onni["closes_now"] is True
@@ -88,7 +94,9 @@ def test_applying_the_roster_makes_every_change_and_records_it(company):
     balance = wallet_summary(user=onni).available
     events_before = AuditEvent.objects.count()
 
-    roster_import = roster_preview_create(data=movers_file(), filename="roster.csv", actor=company["hr"])
+    roster_import = roster_preview_create(
+        data=movers_file(), filename="roster.csv", actor=company["hr"]
+    )
     applied = roster_import_apply(roster_import=roster_import, actor=company["hr"])
 
     assert applied.status == RosterImportStatus.APPLIED and applied.applied_by == company["hr"]
@@ -248,14 +256,18 @@ def test_a_leaver_whose_end_date_moves_into_the_future_is_reactivated(company):
     leavers_close()
     onni.refresh_from_db()
     assert not onni.is_active
-    data = roster(("E1003", "Onni", "onni@example.com", "Chat", "E2001", "permanent", "", NEXT_MONTH))
+    data = roster(
+        ("E1003", "Onni", "onni@example.com", "Chat", "E2001", "permanent", "", NEXT_MONTH)
+    )
     roster_import = roster_preview_create(data=data)
     [entry] = roster_import.plan["changed"]
     assert entry["changes"]["is_active"] == [False, True]
     roster_import_apply(roster_import=roster_import)
     onni.refresh_from_db()
     assert onni.is_active and onni.employment_end.isoformat() == NEXT_MONTH
-    assert AuditEvent.objects.filter(action=AuditAction.PEOPLE_ACTIVATED, subject_id=str(onni.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.PEOPLE_ACTIVATED, subject_id=str(onni.pk)
+    ).exists()
 
 
 def test_someone_deactivated_by_hand_is_not_reactivated_by_the_roster(company):
@@ -281,7 +293,9 @@ def test_finnish_headers_semicolons_and_finnish_dates_are_read():
 def test_a_column_left_out_of_the_header_is_not_touched(company):
     company["aino"].employment_end = TODAY + timedelta(days=90)
     company["aino"].save(update_fields=["employment_end"])
-    data = roster(("E1001", "Aino Virtanen", "aino@example.com"), header=("employee_id", "name", "email"))
+    data = roster(
+        ("E1001", "Aino Virtanen", "aino@example.com"), header=("employee_id", "name", "email")
+    )
     plan = roster_check(data=data).plan
     assert plan["unchanged"] == 1 and plan["changed"] == [] and plan["leaving"] == []
 
