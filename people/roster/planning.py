@@ -262,6 +262,8 @@ def roster_plan(*, parsed: ParsedRoster, mode: str, today: date) -> Planned:
 
     leaders: list[dict[str, Any]] = []
     if "supervisors" in columns:
+        # A leader matched by e-mail in this file is known by the employee id it gets.
+        planned_id = {user.pk: eid for eid, user in matched.items()}
         wanted_leaders: dict[str, set[str]] = defaultdict(set)
         spelling: dict[str, str] = {}
         for row in rows:
@@ -272,7 +274,11 @@ def roster_plan(*, parsed: ParsedRoster, mode: str, today: date) -> Planned:
                 )
         for key in sorted(spelling):
             team = teams.get(key)
-            current = {_label(u): u for u in team.leaders.all()} if team is not None else {}
+            current = (
+                {planned_id.get(u.pk) or _label(u): u for u in team.leaders.all()}
+                if team is not None
+                else {}
+            )
             add = sorted(wanted_leaders[key] - set(current))
             remove = (
                 sorted(set(current) - wanted_leaders[key]) if mode == RosterImportMode.FULL else []

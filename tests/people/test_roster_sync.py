@@ -247,6 +247,22 @@ def test_full_mode_sets_each_listed_teams_leaders_exactly(company):
     assert plan["leaders"] == [
         {"team": "Chat", "add": ["E2002"], "remove": [["E2001", company["sanna"].pk]]}
     ]
+    roster_import_apply(roster_import=roster_preview_create(data=data, mode="full"))
+    assert list(company["chat"].leaders.all()) == [mikko]
+    assert User.objects.get(pk=company["sanna"].pk).role == Role.SUPERVISOR  # never demoted
+
+
+def test_hr_named_as_a_supervisor_keeps_the_role_and_leads_no_team(company):
+    hr = company["hr"]
+    hr.employee_id = "H1"
+    hr.save(update_fields=["employee_id"])
+    data = roster(("E1001", "Aino Virtanen", "aino@example.com", "Chat", "H1", "permanent", "", ""))
+    roster_import = roster_preview_create(data=data)
+    assert roster_import.plan["notes"] == [{"code": "hr_not_leader", "employee_id": "H1"}]
+    assert roster_import.plan["leaders"] == [] and roster_import.plan["changed"] == []
+    roster_import_apply(roster_import=roster_import)
+    hr.refresh_from_db()
+    assert hr.role == Role.HR and not hr.led_teams.exists()
 
 
 def test_a_leaver_whose_end_date_moves_into_the_future_is_reactivated(company):
@@ -322,3 +338,21 @@ def test_the_daily_job_closes_accounts_past_their_last_day_once(company):
     before = db_state()
     assert task() == 0
     assert db_state() == before
+
+
+def test_a_leader_matched_by_email_is_the_same_leader_not_a_new_one(company):
+    # given: Sanna leads Chat but has no employee id yet
+    sanna = company["sanna"]
+    sanna.employee_id = None
+    sanna.save(update_fields=["employee_id"])
+    data = roster(
+        ("E2001", "Sanna Laine", "sanna@example.com", "", "", "permanent", "", ""),
+        ("E1001", "Aino Virtanen", "aino@example.com", "Chat", "E2001", "permanent", "", ""),
+        ("E1003", "Onni", "onni@example.com", "Chat", "E2001", "permanent", "", ""),
+    )
+    # when: a full roster names her by the id she is about to get
+    roster_import = roster_preview_create(data=data, mode="full")
+    # then: no leader change (she neither leaves nor joins Chat's leaders)
+    assert roster_import.plan["leaders"] == []
+    roster_import_apply(roster_import=roster_import)
+    assert list(company["chat"].leaders.all()) == [sanna]
