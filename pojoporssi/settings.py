@@ -340,6 +340,8 @@ SPECTACULAR_SETTINGS = {
         "StateEnum": "rewards.models.RedemptionState",  # its name before drawings came
         "DrawingStateEnum": "rewards.models.DrawingState",
         "DrawingRuleEnum": "rewards.models.DrawingRule",
+        "RosterImportModeEnum": "people.models.RosterImportMode",
+        "RosterImportStatusEnum": "people.models.RosterImportStatus",
     },
 }
 
