@@ -25,9 +25,13 @@ class RosterInvalidError(ApplicationError):
     http_status = status.HTTP_400_BAD_REQUEST
     default_message = _("The roster has errors; nothing was changed.")
 
+    MAX_ROWS = 1_000  # a file of nonsense reports its first thousand problems
+
     def __init__(self, rows: list[dict[str, Any]], message: Any = None) -> None:
-        super().__init__(message, extra={"rows": rows})
-        self.rows = rows
+        omitted = max(0, len(rows) - self.MAX_ROWS)
+        self.rows = rows[: self.MAX_ROWS]
+        super().__init__(message, extra={"rows": self.rows, "rows_omitted": omitted})
+        self.omitted = omitted
 
 
 class RosterFileError(InvalidInputError):

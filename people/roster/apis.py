@@ -85,7 +85,10 @@ _ROWS = inline_serializer(
                         "message": serializers.CharField(),
                     },
                     many=True,
-                )
+                ),
+                "rows_omitted": serializers.IntegerField(
+                    help_text="Problems beyond the first 1,000."
+                ),
             },
             required=False,
         ),

@@ -108,6 +108,7 @@ def roster_view(request: HttpRequest) -> HttpResponse:
     actor = _hr(request)
     status = 200
     errors: list[dict[str, Any]] = []
+    omitted = 0
     problem = ""
     if request.method == "POST":
         form = RosterUploadForm(request.POST, request.FILES)
@@ -121,7 +122,7 @@ def roster_view(request: HttpRequest) -> HttpResponse:
                     actor=actor,
                 )
             except RosterInvalidError as exc:
-                errors, status = exc.rows, 400
+                errors, omitted, status = exc.rows, exc.omitted, 400
             except ApplicationError as exc:
                 problem, status = exc.message, 400
             else:
@@ -137,6 +138,7 @@ def roster_view(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "errors": errors,
+        "omitted": omitted,
         "problem": problem,
         "columns": COLUMN_HELP,
         "imports": imports,

@@ -356,3 +356,11 @@ def test_a_leader_matched_by_email_is_the_same_leader_not_a_new_one(company):
     assert roster_import.plan["leaders"] == []
     roster_import_apply(roster_import=roster_import)
     assert list(company["chat"].leaders.all()) == [sanna]
+
+
+def test_a_file_of_nonsense_reports_its_first_thousand_problems():
+    data = roster(*[(f"E{n}", "Name", f"bad{n}") for n in range(1_001)],
+                  header=("employee_id", "name", "email"))  # fmt: skip
+    with pytest.raises(RosterInvalidError) as caught:
+        roster_check(data=data)
+    assert len(caught.value.rows) == 1_000 and caught.value.extra["rows_omitted"] == 1
