@@ -40,6 +40,9 @@ FIELD_LABELS = {
     "active": gettext_lazy("active"),
     "name": gettext_lazy("name"),
     "leaders": gettext_lazy("supervisors"),
+    "employee_id": gettext_lazy("employee id"),
+    "employment_start": gettext_lazy("first working day"),
+    "employment_end": gettext_lazy("last working day"),
 }
 
 
@@ -134,6 +137,16 @@ def audit_describe(event: AuditEvent) -> str:
             return _("%(people)s people and %(teams)s teams added by an import") % {
                 "people": d.get("people", 0),
                 "teams": d.get("teams_created", 0),
+            }
+        case AuditAction.IMPORT_ROSTER:
+            return _(
+                "Roster applied: %(new)s joiners, %(changed)s people changed, %(leaving)s "
+                "leaving, %(unchanged)s unchanged"
+            ) % {
+                "new": d.get("new", 0),
+                "changed": d.get("changed", 0),
+                "leaving": d.get("leaving", 0),
+                "unchanged": d.get("unchanged", 0),
             }
         case AuditAction.PEOPLE_CREATED:
             return _("%(who)s added as %(role)s") % {

@@ -23,6 +23,7 @@ class AuditAction(models.TextChoices):
     PRICING_SALE_CANCELLED = "pricing.sale_cancelled", _("Sale cancelled")
     IMPORT_HISTORY = "import.history", _("History imported")
     IMPORT_PEOPLE = "import.people", _("People imported")
+    IMPORT_ROSTER = "import.roster", _("Roster applied")
     PEOPLE_CREATED = "people.created", _("Person added")
     PEOPLE_ROLE_CHANGED = "people.role_changed", _("Role or access changed")
     PEOPLE_TEAM_CHANGED = "people.team_changed", _("Team membership changed")

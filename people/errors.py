@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
+from typing import Any
 
-from core.errors import NotFoundError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status
+
+from core.errors import ApplicationError, ConflictError, InvalidInputError, NotFoundError
 
 
 class UnknownTokenError(NotFoundError):
@@ -12,3 +15,49 @@ class UnknownTokenError(NotFoundError):
 
     code = "unknown_token"
     default_message = _("No such token of yours.")
+
+
+class RosterInvalidError(ApplicationError):
+    """At least one row of the roster is bad: nothing was stored or changed; `extra["rows"]` lists
+    every problem (row number, column, code, message)."""
+
+    code = "roster_invalid"
+    http_status = status.HTTP_400_BAD_REQUEST
+    default_message = _("The roster has errors; nothing was changed.")
+
+    MAX_ROWS = 1_000  # a file of nonsense reports its first thousand problems
+
+    def __init__(self, rows: list[dict[str, Any]], message: Any = None) -> None:
+        omitted = max(0, len(rows) - self.MAX_ROWS)
+        self.rows = rows[: self.MAX_ROWS]
+        super().__init__(message, extra={"rows": self.rows, "rows_omitted": omitted})
+        self.omitted = omitted
+
+
+class RosterFileError(InvalidInputError):
+    """The upload is not a roster we can read at all (encoding, header, size)."""
+
+    code = "roster_file_invalid"
+    default_message = _("The file is not a UTF-8 CSV roster with the expected columns.")
+
+    def __init__(self, message: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("fields", {"file": [str(message or self.default_message)]})
+        super().__init__(message, **kwargs)
+
+
+class RosterPreviewStaleError(ConflictError):
+    code = "roster_preview_stale"
+    default_message = _(
+        "People or teams changed since this preview was made: upload the file again to see "
+        "what it would change now."
+    )
+
+
+class RosterAlreadyAppliedError(ConflictError):
+    code = "roster_already_applied"
+    default_message = _("This roster has already been applied.")
+
+
+class RosterImportNotFoundError(NotFoundError):
+    code = "roster_import_not_found"
+    default_message = _("No such roster import.")

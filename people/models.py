@@ -127,3 +127,60 @@ class User(AbstractUser):
     @property
     def is_supervisor(self) -> bool:
         return self.is_active and self.role == Role.SUPERVISOR
+
+
+class RosterImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", _("Previewed")
+    APPLIED = "applied", _("Applied")
+
+
+class RosterImportMode(models.TextChoices):
+    PARTIAL = "partial", _("Partial: only the people in the file")
+    FULL = "full", _("Full: everyone not in the file is leaving")
+
+
+class RosterImport(models.Model):
+    """A roster file from the HR system, checked and planned (the preview); applied at most once.
+
+    The file itself is kept so that the apply can plan again against the database as it is then
+    and refuse if the plan is not the one HR saw."""
+
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    data = models.BinaryField(_("file"))
+    mode = models.CharField(
+        _("mode"), max_length=10, choices=RosterImportMode.choices, default=RosterImportMode.PARTIAL
+    )
+    plan = models.JSONField(_("plan"), default=dict)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=RosterImportStatus.choices,
+        default=RosterImportStatus.PREVIEWED,
+    )
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+    applied_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("applied by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.filename}"

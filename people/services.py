@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -111,6 +112,9 @@ _AUDITED = (
     "email",
     "display_name",
     "employment_type",
+    "employee_id",
+    "employment_start",
+    "employment_end",
 )
 
 
@@ -193,6 +197,21 @@ def person_deactivate(*, person: User, actor: User | None = None) -> User:
             details={"changes": {"is_active": [True, False], "leaders": [led, []]}},
         )
     return person
+
+
+@transaction.atomic
+def leavers_close(*, today: date | None = None) -> list[User]:
+    """Close the account of everyone whose last working day is over (`employment_end` before
+    today): no sign-in, API tokens revoked, the ledger untouched. Idempotent (the daily job)."""
+    today = today or timezone.localdate()
+    leavers = list(
+        User.objects.select_for_update()
+        .filter(is_active=True, employment_end__lt=today)
+        .order_by("pk")
+    )
+    for person in leavers:
+        person_deactivate(person=person, actor=None)
+    return leavers
 
 
 def _leader_names(team: Team) -> list[str]:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .roster import views as roster_views
 
 urlpatterns = [
     path("login/", views.login_view, name="login"),
@@ -17,4 +18,8 @@ urlpatterns = [
         views.api_token_revoke_view,
         name="api-token-revoke-page",
     ),
+    path("hr/roster/", roster_views.roster_view, name="hr-roster"),
+    path("hr/roster/template.csv", roster_views.roster_template_view, name="hr-roster-template"),
+    path("hr/roster/<int:pk>/", roster_views.roster_detail_view, name="hr-roster-detail"),
+    path("hr/roster/<int:pk>/apply/", roster_views.roster_apply_view, name="hr-roster-apply"),
 ]

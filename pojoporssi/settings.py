@@ -240,6 +240,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rewards.tasks.drawings_sweep",
         "schedule": 60.0,
     },
+    # Roster sync: accounts of people past their last working day are closed (sign-in refused,
+    # API tokens revoked, ledger untouched). Idempotent: a second run closes nobody twice.
+    "people-leavers-close": {
+        "task": "people.tasks.leavers_close",
+        "schedule": crontab(minute="15", hour="0"),
+    },
     # Jobs the broker refused while it was down (core.jobs): published again once it is back.
     "core-outbox-sweep": {
         "task": "core.tasks.outbox_sweep",
@@ -351,6 +357,8 @@ SPECTACULAR_SETTINGS = {
         "DrawingRuleEnum": "rewards.models.DrawingRule",
         "IntegrityKindEnum": "insights.models.IntegrityKind",
         "IntegrityStatusEnum": "insights.models.IntegrityStatus",
+        "RosterImportModeEnum": "people.models.RosterImportMode",
+        "RosterImportStatusEnum": "people.models.RosterImportStatus",
     },
 }
 

@@ -12,6 +12,7 @@ from insights.integrity import apis as integrity_apis
 from ledger import apis as ledger_apis
 from notifications import apis as notifications_apis
 from people import apis as people_apis
+from people.roster import apis as roster_apis
 from rewards import apis as rewards_apis
 from rewards.drawings import apis as drawing_apis
 
@@ -41,6 +42,21 @@ api_v1: list[URLPattern | URLResolver] = [
         "auth/tokens/<str:token_id>/",
         people_apis.TokenRevokeApi.as_view(),
         name="api-token-revoke",
+    ),
+    path(
+        "roster/imports/",
+        roster_apis.RosterImportListCreateApi.as_view(),
+        name="api-roster-imports",
+    ),
+    path(
+        "roster/imports/<int:pk>/",
+        roster_apis.RosterImportDetailApi.as_view(),
+        name="api-roster-import",
+    ),
+    path(
+        "roster/imports/<int:pk>/apply/",
+        roster_apis.RosterImportApplyApi.as_view(),
+        name="api-roster-import-apply",
     ),
     path("me/", ledger_apis.MeApi.as_view(), name="api-me"),
     path("ledger/entries/", ledger_apis.EntryListApi.as_view(), name="api-entries"),

@@ -23,7 +23,7 @@ from ledger.models import (
     IdempotencyRecord,
     Transaction,
 )
-from people.models import Team, User
+from people.models import RosterImport, Team, User
 from rewards.models import Quote, Redemption, Reward, Wish
 
 
@@ -50,6 +50,10 @@ def db_state() -> dict[str, Any]:
                 "password",
             )
         ),
+        "people_employment": sorted(
+            User.objects.values_list("id", "employee_id", "employment_start", "employment_end")
+        ),
+        "roster_imports": sorted(RosterImport.objects.values_list("id", "status")),
         "teams": sorted(Team.objects.values_list("id", "name")),
         "team_leaders": sorted(Team.leaders.through.objects.values_list("team_id", "user_id")),
         "budget_policies": sorted(

@@ -44,6 +44,10 @@ def obtain_token(username: str, password: str):
 # Every endpoint, with a body that would be valid enough to get past parsing.
 ENDPOINTS = [
     ("get", "/api/v1/me/"),
+    ("get", "/api/v1/roster/imports/"),
+    ("post", "/api/v1/roster/imports/"),
+    ("get", "/api/v1/roster/imports/1/"),
+    ("post", "/api/v1/roster/imports/1/apply/"),
     ("get", "/api/v1/people/"),
     ("post", "/api/v1/people/"),
     ("get", "/api/v1/people/1/"),

@@ -41,7 +41,8 @@ from insights.models import IntegrityFlag, IntegrityKind, IntegrityStatus
 from insights.services import insights_recompute
 from ledger.models import Award
 from ledger.selectors import wallet_summary
-from people.models import User
+from people.models import RosterImport, User
+from people.roster.services import roster_preview_create
 from pricing.demo import seed_demo
 from pricing.models import Sale, Tick
 from rewards.drawings.services import bid_place, drawing_close, drawing_create
@@ -119,6 +120,8 @@ PAGES: dict[str, PageSpec] = {
     "audit-log": PageSpec(HR),
     "integrity-flags": PageSpec(HR),
     "integrity-flag": PageSpec(HR, lambda demo, role: {"pk": demo.flag.pk}),
+    "hr-roster": PageSpec(HR),
+    "hr-roster-detail": PageSpec(HR, lambda demo, role: {"pk": _roster_preview(demo).pk}),
 }
 ANONYMOUS_PAGES = ("login",)
 
@@ -151,6 +154,8 @@ SKIPPED = {
     "history-import-sample": "a CSV download",
     "integrity-flag-dismiss": "POST only",
     "integrity-flag-reverse": "POST only",
+    "hr-roster-apply": "POST only",
+    "hr-roster-template": "a CSV download",
     "reward-picture": "a reward's picture (WebP), loaded by the pages that show it",
     "reward-picture-small": "a reward's picture (WebP), loaded by the pages that show it",
 }
@@ -349,6 +354,25 @@ def _integrity_flag() -> IntegrityFlag:
         flag.awards.set(awards)
         flag.people.set({a.giver_id for a in awards} | {a.recipient_id for a in awards})
     return flag
+
+
+def _roster_preview(demo: Demo) -> RosterImport:
+    """A stored roster preview with a joiner, a mover, a leaver and a new team (made once)."""
+    found = RosterImport.objects.order_by("pk").first()
+    if found is not None:
+        return found
+    users = demo.users
+    team = users["aino"].team.name if users["aino"].team else ""
+    soon = (timezone.localdate() + timedelta(days=7)).isoformat()
+    rows = [
+        "employee_id,name,email,team,supervisors,employment_type,start_date,end_date",
+        f"E2001,{users['sanna'].display_name},sanna@example.com,,,permanent,2019-08-12,",
+        f"E1001,{users['aino'].display_name},aino@example.com,Uusi tiimi,E2001,agency,,",
+        f"E1002,{users['onni'].display_name},onni@example.com,{team},E2001,agency,,{soon}",
+        f"E1003,Ville-Valtteri Väisänen-Korhonen,ville.vaisanen@example.com,{team},E2001,"
+        "permanent,2026-01-05,",
+    ]
+    return roster_preview_create(data="\n".join(rows).encode(), filename="roster.csv")
 
 
 # --- The walk ------------------------------------------------------------------------------

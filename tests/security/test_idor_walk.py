@@ -128,6 +128,11 @@ RULES: dict[str, Rule] = {
     "integrity-flag": Rule({"pk": "integrity_flag"}, {"GET": HR_ONLY}),
     "integrity-flag-dismiss-page": Rule({"pk": "integrity_flag"}, {"POST": HR_ONLY}),
     "integrity-flag-reverse-page": Rule({"pk": "integrity_flag"}, {"POST": HR_ONLY}),
+    # --- Roster sync: HR's alone (the apply of another HR person's upload is HR's to make).
+    "api-roster-import": Rule({"pk": "roster_import"}, {"GET": HR_ONLY}),
+    "api-roster-import-apply": Rule({"pk": "roster_import"}, {"POST": HR_ONLY}),
+    "hr-roster-detail": Rule({"pk": "roster_import"}, {"GET": HR_ONLY}),
+    "hr-roster-apply": Rule({"pk": "roster_import"}, {"POST": HR_ONLY}),
     # --- HR's catalogue pages; pictures are for anyone signed in (an unknown one is a 404).
     "hr-reward-edit": Rule({"pk": "reward"}, {"GET": HR_ONLY, "POST": HR_ONLY}),
     "reward-picture": Rule(

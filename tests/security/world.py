@@ -22,6 +22,7 @@ from ledger.models import Award, AwardReason, Entry, Hold
 from ledger.services import award_create, award_reason_create
 from notifications.models import Notification
 from people.models import Role, Team, User
+from people.roster.services import roster_preview_create
 from people.services import api_token_create, person_create, team_create
 from pricing.models import Sale, Tick
 from pricing.services import parameters_set, pricing_tick_run, sale_create
@@ -58,6 +59,7 @@ class SecurityWorld:
     token_b: Any  # agent_b's API token, by its public id (`.pk` is the id the URLs take)
     audit_event: Any
     integrity_flag: Any = None  # an open flag on award_b (insights.models.IntegrityFlag)
+    roster_import: Any = None  # a stored roster preview (HR's), not applied
 
     def role(self, name: str) -> User | None:
         return {"anonymous": None, "agent": self.agent_a, "supervisor": self.sup_a, "hr": self.hr}[
@@ -158,6 +160,11 @@ def build_world() -> SecurityWorld:
         token_b=SimpleNamespace(pk=api_token_create(user=agent_b).token.token_key),
         audit_event=AuditEvent.objects.order_by("pk").first(),
         integrity_flag=flag,
+        roster_import=roster_preview_create(
+            data=b"employee_id,name,email,team,supervisors\n"
+            b"B1,agent_b,agent_b@example.com,Team B,\nB9,Newcomer,new@example.com,Team B,\n",
+            actor=hr,
+        ),
     )
 
 

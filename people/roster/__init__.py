@@ -1,0 +1,1 @@
+"""Roster sync from the HR system: parse, plan (the preview), apply."""
