@@ -34,6 +34,8 @@ class AuditAction(models.TextChoices):
     DRAWING_CREATED = "drawing.created", _("Drawing created")
     DRAWING_CLOSED = "drawing.closed", _("Drawing closed")
     AUTH_TOKEN_CREATED = "auth.token_created", _("API token created")
+    AUTH_SSO_SIGN_IN = "auth.sso_sign_in", _("Signed in through single sign-on")
+    AUTH_PASSWORD_RESET = "auth.password_reset", _("Password reset by e-mail")
 
 
 class AuditEvent(models.Model):
