@@ -59,9 +59,3 @@ class SsoProviderUnavailableError(ApplicationError):
     code = "sso_provider_unavailable"
     http_status = 503
     default_message = _("The sign-in service cannot be reached just now. Try again in a moment.")
-
-
-class PasswordResetUnavailableError(ApplicationError):
-    code = "email_unavailable"
-    http_status = 503
-    default_message = _("The e-mail could not be sent just now. Try again in a moment.")
