@@ -72,7 +72,7 @@ def smtp(settings: Any) -> Iterator[Inbox]:
 
 
 def body(message: Message) -> str:
-    return message.get_content()  # type: ignore[attr-defined]
+    return message.get_content()
 
 
 def test_email_url_setting_reads_an_smtp_server() -> None:
