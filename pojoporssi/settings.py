@@ -421,6 +421,8 @@ OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
 OIDC_ROLE_MAP = env.dict("OIDC_ROLE_MAP", default={})
 # "group=Team name,...": group -> existing team; or OIDC_TEAM_CLAIM names a claim whose value is
 # the team's name. Empty both: teams are kept as HR sets them.
+if set(OIDC_ROLE_MAP.values()) - {"hr", "supervisor", "agent"}:
+    raise ImproperlyConfigured("OIDC_ROLE_MAP maps groups to hr, supervisor or agent only.")
 OIDC_TEAM_MAP = env.dict("OIDC_TEAM_MAP", default={})
 OIDC_TEAM_CLAIM = env.str("OIDC_TEAM_CLAIM", default="")
 # An e-mail address matches an account only when the provider says it verified it
