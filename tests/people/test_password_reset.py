@@ -123,6 +123,28 @@ def test_reset_by_email_end_to_end(client, smtp: Inbox) -> None:
     assert response.status_code == 302
 
 
+def test_a_forged_or_altered_link_changes_nothing(client) -> None:
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    aino = AgentFactory(email="aino@example.com")
+    uid = urlsafe_base64_encode(force_bytes(aino.pk))
+    before = aino.password
+
+    page = client.get(f"/password-reset/{uid}/forged-token/", follow=True)
+    posted = client.post(
+        f"/password-reset/{uid}/set-password/",
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    assert 'data-testid="password-reset-invalid"' in page.content.decode()
+    assert posted.status_code == 200
+    assert 'data-testid="password-reset-invalid"' in posted.content.decode()
+    aino.refresh_from_db()
+    assert aino.password == before
+    assert not AuditEvent.objects.exists()
+
+
 def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, smtp: Inbox) -> None:
     AgentFactory(email="aino@example.com")
 
