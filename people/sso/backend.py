@@ -79,6 +79,12 @@ class SsoBackend(OIDCAuthenticationBackend):
             setattr(request, REFUSAL_ATTRIBUTE, SsoProviderUnavailableError())
         return None
 
+    def get_user(self, user_id: Any) -> User | None:
+        # The session's user, as Django's own backend gives it: a deactivated person's session
+        # ends (mozilla-django-oidc's would keep them signed in).
+        user = User._default_manager.filter(pk=user_id).first()
+        return user if user is not None and user.is_active else None
+
     def get_or_create_user(
         self, access_token: str, id_token: str, payload: dict[str, Any]
     ) -> User | None:

@@ -98,3 +98,16 @@ def test_password_sign_in_off_leaves_superusers_the_admin(client, sso_only) -> N
 
     response = client.post("/admin/login/?next=/admin/", {"username": "root", "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/admin/"
+
+
+def test_a_deactivated_persons_sso_session_ends(client, sso) -> None:
+    from people.services import person_deactivate
+
+    person = AgentFactory()
+    client.force_login(person, backend="people.sso.backend.SsoBackend")
+    assert client.get("/").status_code == 200
+
+    person_deactivate(person=person)
+
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
