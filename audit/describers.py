@@ -203,4 +203,17 @@ def audit_describe(event: AuditEvent) -> str:
             }
         case AuditAction.AUTH_TOKEN_CREATED:
             return _("API token created for %(who)s") % {"who": subject}
+        case AuditAction.AUTH_SSO_SIGN_IN:
+            if d.get("created"):
+                return _(
+                    "%(who)s signed in through single sign-on for the first time (account created)"
+                ) % {"who": subject}
+            if d.get("linked"):
+                return _("%(who)s signed in through single sign-on (account linked by %(by)s)") % {
+                    "who": subject,
+                    "by": d.get("matched_by", ""),
+                }
+            return _("%(who)s signed in through single sign-on") % {"who": subject}
+        case AuditAction.AUTH_PASSWORD_RESET:
+            return _("%(who)s set a new password through an e-mailed link") % {"who": subject}
     return str(event.action)

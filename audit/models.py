@@ -37,6 +37,8 @@ class AuditAction(models.TextChoices):
     AUTH_TOKEN_CREATED = "auth.token_created", _("API token created")
     INTEGRITY_FLAG_DISMISSED = "integrity.flag_dismissed", _("Integrity flag dismissed")
     INTEGRITY_FLAG_REVERSED = "integrity.flag_reversed", _("Integrity flag: awards reversed")
+    AUTH_SSO_SIGN_IN = "auth.sso_sign_in", _("Signed in through single sign-on")
+    AUTH_PASSWORD_RESET = "auth.password_reset", _("Password reset by e-mail")
 
 
 class AuditEvent(models.Model):

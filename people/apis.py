@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.db.models import QuerySet
@@ -25,6 +26,7 @@ from core.schema import ErrorSerializer
 
 from . import services
 from .authentication import TokenAuthentication
+from .errors import PasswordLoginDisabledError
 from .models import EmploymentType, Language, Role, Team, User
 from .selectors import api_tokens_of, team_members_of
 
@@ -256,6 +258,9 @@ class TokenCreateApi(APIView):
         responses={
             200: TokenCreatedSerializer,
             400: _error("`invalid`: a field is missing or the credentials are wrong."),
+            403: _error(
+                "`password_login_disabled`: this install signs in through single sign-on only."
+            ),
             429: _error(
                 "`locked_out`: too many failed sign-ins for this username or address "
                 "(see Retry-After), or `rate_limited`."
@@ -264,6 +269,8 @@ class TokenCreateApi(APIView):
         summary="Sign in: a new token",
     )
     def post(self, request: Request) -> Response:
+        if not settings.PASSWORD_LOGIN_ENABLED:
+            raise PasswordLoginDisabledError()
         data = TokenCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         # The Django request, not DRF's wrapper: axes marks a lockout on the object its

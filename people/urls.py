@@ -1,11 +1,30 @@
 from django.urls import path
 
-from . import views
+from . import password_reset, views
 from .roster import views as roster_views
+from .sso import views as sso_views
 
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("sso/login/", sso_views.sso_start_view, name="sso-start"),
+    path("sso/callback/", sso_views.sso_callback_view, name="sso-callback"),
+    path("password-reset/", password_reset.password_reset_view, name="password-reset"),
+    path(
+        "password-reset/sent/",
+        password_reset.password_reset_sent_view,
+        name="password-reset-sent",
+    ),
+    path(
+        "password-reset/done/",
+        password_reset.password_reset_complete_view,
+        name="password-reset-complete",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        password_reset.password_reset_confirm_view,
+        name="password-reset-confirm",
+    ),
     path("language/", views.language_set_view, name="language-set"),
     path("account/tokens/", views.api_tokens_view, name="api-tokens-page"),
     path(

@@ -10,10 +10,9 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -23,32 +22,17 @@ from core.errors import ApplicationError
 from core.http import view_answers_get
 
 from . import services
+from .errors import PasswordLoginDisabledError
 from .models import User
 from .selectors import api_tokens_of
-
-# Django's default (None) is a session cookie; the choice should outlive closing the browser.
-_LANGUAGE_COOKIE_FALLBACK_AGE = 365 * 24 * 60 * 60
-
-
-def _set_language_cookie(response: HttpResponseBase, language: str) -> None:
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE or _LANGUAGE_COOKIE_FALLBACK_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
-
-
-_CHOSEN_BEFORE_SIGN_IN = "language_chosen_before_sign_in"
-"""Session key: the language a visitor picked before signing in."""
-
-
-def _known_language(code: str | None) -> str | None:
-    return code if code in dict(settings.LANGUAGES) else None
+from .signin import (
+    CHOSEN_BEFORE_SIGN_IN,
+    chosen_before_sign_in,
+    known_language,
+    language_after_sign_in,
+    language_cookie_set,
+)
+from .sso.discovery import sso_logout_url
 
 
 class LoginView(auth_views.LoginView):
@@ -64,19 +48,28 @@ class LoginView(auth_views.LoginView):
             return ""
         return url
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "sso_enabled": settings.SSO_ENABLED,
+            "sso_provider_name": settings.OIDC_PROVIDER_NAME,
+            "password_login_enabled": settings.PASSWORD_LOGIN_ENABLED,
+        }
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.PASSWORD_LOGIN_ENABLED:
+            # Single sign-on only; superusers still have /admin/login/ (break-glass).
+            error = PasswordLoginDisabledError()
+            messages.error(request, error.message)
+            response = self.render_to_response(self.get_context_data())
+            response.status_code = error.http_status
+            return response
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
-        # A language picked on the sign-in page itself is the person's choice now: it wins over
-        # (and becomes) the stored preference; otherwise the stored preference applies.
-        chosen = _known_language(self.request.session.get(_CHOSEN_BEFORE_SIGN_IN))
+        chosen = chosen_before_sign_in(self.request)
         response = super().form_valid(form)
-        user = form.get_user()
-        if chosen and user.preferred_language != chosen:
-            services.person_update(person=user, preferred_language=chosen, actor=user)
-        self.request.session.pop(_CHOSEN_BEFORE_SIGN_IN, None)
-        language = chosen or _known_language(user.preferred_language)
-        if language:
-            translation.activate(language)
-            _set_language_cookie(response, language)
+        language_after_sign_in(self.request, response, form.get_user(), chosen=chosen)
         return response
 
 
@@ -84,9 +77,21 @@ class LogoutView(auth_views.LogoutView):
     """Django's sign-out (POST only), with a word that it happened."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Signed in through the provider: its session ends too (RP-initiated logout), and it
+        # sends the browser back to our sign-in page.
+        id_token = request.session.get("oidc_id_token") if settings.SSO_ENABLED else None
         response = super().post(request, *args, **kwargs)
         messages.info(request, _("You have signed out."))
-        return response
+        provider_logout = sso_logout_url(request, id_token) if id_token else None
+        if provider_logout is None:
+            return response
+        # A page that moves on by itself, not a redirect: the Content-Security-Policy's
+        # form-action 'self' (rightly) stops a form's POST from being redirected to another site.
+        return render(
+            request,
+            "registration/sso_signing_out.html",
+            {"provider_logout_url": provider_logout, "provider": settings.OIDC_PROVIDER_NAME},
+        )
 
 
 login_view = LoginView.as_view()
@@ -102,7 +107,7 @@ def language_set_view(request: HttpRequest) -> HttpResponse:
     ):
         next_url = reverse("home")
     response = redirect(next_url)
-    language = _known_language(request.POST.get("language"))
+    language = known_language(request.POST.get("language"))
     if language is None:
         return response
     user = request.user
@@ -110,8 +115,8 @@ def language_set_view(request: HttpRequest) -> HttpResponse:
         if user.preferred_language != language:
             services.person_update(person=user, preferred_language=language, actor=user)
     else:
-        request.session[_CHOSEN_BEFORE_SIGN_IN] = language
-    _set_language_cookie(response, language)
+        request.session[CHOSEN_BEFORE_SIGN_IN] = language
+    language_cookie_set(response, language)
     return response
 
 

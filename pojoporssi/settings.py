@@ -302,6 +302,8 @@ CELERY_BEAT_SCHEDULE["pricing-tick"] = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pojoporssi@localhost")
+# An SMTP server that does not answer must not hold a request (password reset sends at once).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=10)
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 """Where the pages live, for links in e-mails."""
 
@@ -366,7 +368,12 @@ SPECTACULAR_SETTINGS = {
 # Axes first: it refuses a locked-out username or address before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password backend, refusing everyone but superusers when PASSWORD_LOGIN_ENABLED is
+    # false (break-glass through /admin/login/).
+    "people.sso.backend.PasswordBackend",
+    # OpenID Connect (mozilla-django-oidc): answers only the provider's callback, only when
+    # OIDC_CLIENT_ID is set.
+    "people.sso.backend.SsoBackend",
 ]
 # Failed sign-ins count in the cache (Redis when REDIS_URL is set), shared by every process.
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
@@ -397,6 +404,63 @@ REST_KNOX = {
     # A refresh is a write on every request; tokens live their TTL and then sign-in again.
     "AUTO_REFRESH": False,
 }
+
+# --- Single sign-on (OpenID Connect, mozilla-django-oidc) and password sign-in ---------------
+# Off unless OIDC_CLIENT_ID is set. Endpoints come from OIDC_DISCOVERY_URL (read once, cached:
+# people/sso/discovery.py) unless given one by one. README, "Single sign-on".
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+SSO_ENABLED = bool(OIDC_CLIENT_ID)
+OIDC_RP_CLIENT_ID = OIDC_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_DISCOVERY_URL = env.str("OIDC_DISCOVERY_URL", default="")
+# Explicit endpoints win over discovery (a provider without it); empty means "from discovery".
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_JWKS_ENDPOINT", default="")
+OIDC_OP_END_SESSION_ENDPOINT = env.str("OIDC_END_SESSION_ENDPOINT", default="")
+OIDC_OP_ISSUER = env.str("OIDC_ISSUER", default="")
+if (
+    SSO_ENABLED
+    and not OIDC_DISCOVERY_URL
+    and not (OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_JWKS_ENDPOINT)
+):
+    raise ImproperlyConfigured(
+        "OIDC_CLIENT_ID is set: give OIDC_DISCOVERY_URL (the provider's "
+        ".well-known/openid-configuration), or OIDC_AUTHORIZATION_ENDPOINT, OIDC_TOKEN_ENDPOINT "
+        "and OIDC_JWKS_ENDPOINT."
+    )
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="SSO")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of RP-initiated logout
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT_SECONDS", default=10.0)
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso-callback"
+OIDC_CREATE_USERS = env.bool("OIDC_CREATE_USERS", default=False)
+OIDC_EMPLOYEE_ID_CLAIM = env.str("OIDC_EMPLOYEE_ID_CLAIM", default="employee_id")
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+# "pojo-hr=hr,pojo-supervisors=supervisor": group -> role (the highest role wins; a person whose
+# groups claim names none of them is an agent). Empty: roles are kept as HR sets them.
+OIDC_ROLE_MAP = env.dict("OIDC_ROLE_MAP", default={})
+# "group=Team name,...": group -> existing team; or OIDC_TEAM_CLAIM names a claim whose value is
+# the team's name. Empty both: teams are kept as HR sets them.
+if set(OIDC_ROLE_MAP.values()) - {"hr", "supervisor", "agent"}:
+    raise ImproperlyConfigured("OIDC_ROLE_MAP maps groups to hr, supervisor or agent only.")
+OIDC_TEAM_MAP = env.dict("OIDC_TEAM_MAP", default={})
+OIDC_TEAM_CLAIM = env.str("OIDC_TEAM_CLAIM", default="")
+# An e-mail address matches an account only when the provider says it verified it
+# (`email_verified`); Entra ID sends no such claim: see README before turning this off.
+OIDC_REQUIRE_VERIFIED_EMAIL = env.bool("OIDC_REQUIRE_VERIFIED_EMAIL", default=True)
+PASSWORD_LOGIN_ENABLED = env.bool("PASSWORD_LOGIN_ENABLED", default=True)
+if not PASSWORD_LOGIN_ENABLED and not SSO_ENABLED:
+    raise ImproperlyConfigured(
+        "PASSWORD_LOGIN_ENABLED=false needs single sign-on (OIDC_CLIENT_ID): nobody could sign in."
+    )
+# Password reset by e-mail: requests per client address and per account per hour.
+PASSWORD_RESET_RATE_PER_HOUR = env.int("PASSWORD_RESET_RATE_PER_HOUR", default=5)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=3600)
 
 # --- Security ---------------------------------------------------------------------------------
 # Cookies only over HTTPS, always outside development; the demo on http://localhost may opt out.

@@ -119,6 +119,9 @@ RULES: dict[str, Rule] = {
     # --- API tokens: each person's own; someone else's id is unknown to everyone, HR included.
     "api-token-revoke": Rule({"token_id": "token_b"}, {"DELETE": NOBODY_ELSE}),
     "api-token-revoke-page": Rule({"token_id": "token_b"}, {"POST": (NOOP, NOOP, NOOP)}),
+    # --- Password reset: public by design, the one-time token in the URL is the credential (a
+    # forged or someone else's link is refused: tests/people/test_password_reset.py).
+    "password-reset-confirm": Rule({"uidb64": "=MQ", "token": "=forged-token"}, {}),
     # --- The audit log is HR's to read, nobody's to write.
     "audit-event-detail": Rule({"pk": "audit_event"}, {"GET": HR_ONLY}),
     # --- Award integrity flags: HR's alone to read and review (API and pages).
