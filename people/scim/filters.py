@@ -1,0 +1,112 @@
+"""SCIM filters -> parameterised SQL (django-scim2 with scim2-filter-parser), the service
+provider's configuration and where it is. Apart from the adapters: django-scim2 imports this
+module (by its settings) while it defines the adapters' base classes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django_scim import exceptions
+from django_scim.constants import SchemaURI
+from django_scim.filters import FilterQuery
+from django_scim.models import SCIMServiceProviderConfig
+
+from people.models import Team, User
+
+ENTERPRISE = SchemaURI.ENTERPRISE_USER
+
+
+def bad_request(detail: str, scim_type: str = "invalidValue") -> exceptions.BadRequestError:
+    return exceptions.BadRequestError(detail, scim_type=scim_type)
+
+
+def _users() -> type[User]:
+    return User
+
+
+def _teams() -> type[Team]:
+    return Team
+
+
+def base_location(request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> str:
+    """Where this server is, as the identity provider reached it (for `meta.location`)."""
+    return request.build_absolute_uri("/") if request is not None else "/"
+
+
+class _Caseless(dict):
+    """An attribute map whose lookups ignore case: SCIM attribute names are case-insensitive."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return super().get(tuple(part.lower() if part else part for part in key), default)
+
+
+def _caseless(mapping: dict[tuple[str, str | None, str | None], str]) -> _Caseless:
+    return _Caseless(
+        {
+            tuple(part.lower() if part else part for part in key): value
+            for key, value in mapping.items()
+        }
+    )
+
+
+class _StrictFilterQuery(FilterQuery):
+    """django-scim2's filter (SCIM filter -> parameterised SQL), refusing attributes it cannot
+    filter on with 400 invalidFilter instead of ignoring them (which would match everyone)."""
+
+    @classmethod
+    def search(cls, filter_query: str, request: HttpRequest | None = None) -> Any:
+        query = cls.query_class(filter_query, cls.table_name(), cls.attr_map, cls.joins)
+        unknown = [p for p in query.transpiler.attr_paths if cls.attr_map.get(p) is None]
+        if unknown or not query.where_sql:
+            names = ", ".join(sorted({p.attr_name for p in unknown})) or filter_query
+            raise bad_request(f"Cannot filter on: {names}", "invalidFilter")
+        sql, params = cls.get_raw_args(query, request)
+        return cls.model_getter().objects.raw(sql, params)
+
+
+class PersonFilterQuery(_StrictFilterQuery):
+    model_getter = _users
+    attr_map = _caseless(
+        {
+            # Compared as text: an id that is not a number then matches nothing (no SQL error).
+            ("id", None, None): "people_user.id::text",
+            ("userName", None, None): "username",
+            ("externalId", None, None): "sso_subject",
+            ("displayName", None, None): "display_name",
+            ("name", "givenName", None): "first_name",
+            ("name", "familyName", None): "last_name",
+            ("emails", None, None): "email",
+            ("emails", "value", None): "email",
+            ("active", None, None): "is_active",
+            ("employeeNumber", None, ENTERPRISE): "employee_id",
+        }
+    )
+
+
+class TeamFilterQuery(_StrictFilterQuery):
+    model_getter = _teams
+    # Entra ID asks whether someone is a member: `id eq "7" and members eq "42"`.
+    joins = ("LEFT JOIN people_user ON people_user.team_id = people_team.id",)
+    attr_map = _caseless(
+        {
+            ("id", None, None): "people_team.id::text",
+            ("displayName", None, None): "people_team.name",
+            ("members", None, None): "people_user.id::text",
+            ("members", "value", None): "people_user.id::text",
+        }
+    )
+
+
+class ServiceProviderConfig(SCIMServiceProviderConfig):
+    def to_dict(self) -> dict[str, Any]:
+        config = super().to_dict()
+        config.update(
+            {
+                "filter": {"supported": True, "maxResults": settings.SCIM_MAX_RESULTS},
+                "changePassword": {"supported": False},
+                "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
+            }
+        )
+        return config
