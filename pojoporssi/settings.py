@@ -460,6 +460,7 @@ SCIM_SERVICE_PROVIDER = {
     "SERVICE_PROVIDER_CONFIG_MODEL": "people.scim.filters.ServiceProviderConfig",
     "BASE_LOCATION_GETTER": "people.scim.filters.base_location",
     "AUTH_CHECK_MIDDLEWARE": "people.scim.auth.ScimTokenCheck",
+    "SCHEMAS_GETTER": "people.scim.filters.schemas",
     # Unused (the base location comes from the request), but the library insists on a value.
     "NETLOC": "localhost",
     "AUTHENTICATION_SCHEMES": [

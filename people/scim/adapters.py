@@ -122,6 +122,46 @@ def _path_key(path: str) -> str:
     return key
 
 
+def _selectors(text: str) -> set[str]:
+    return {_path_key(name) for name in text.split(",") if name.strip()}
+
+
+def _pick(value: Any, subs: set[str], keep: bool) -> Any:
+    def one(item: Any) -> Any:
+        if not isinstance(item, dict):
+            return item
+        return {k: v for k, v in item.items() if (k.lower() in subs) == keep}
+
+    return [one(item) for item in value] if isinstance(value, list) else one(value)
+
+
+def _project(d: dict[str, Any], request: HttpRequest | None) -> dict[str, Any]:
+    """Apply `attributes` / `excludedAttributes` (RFC 7644 3.4.2.5); id, schemas and meta are
+    always returned."""
+    if request is None:
+        return d
+    include = _selectors(request.GET.get("attributes", ""))
+    exclude = _selectors(request.GET.get("excludedAttributes", ""))
+    if not include and not exclude:
+        return d
+    out: dict[str, Any] = {}
+    for key, value in d.items():
+        top = _path_key(key)
+        if top in ("schemas", "id", "meta"):
+            out[key] = value
+            continue
+        chosen = include or exclude
+        subs = {sel[len(top) + 1 :] for sel in chosen if sel.startswith((f"{top}.", f"{top}:"))}
+        if include:
+            if top in include:
+                out[key] = value
+            elif subs:
+                out[key] = _pick(value, subs, keep=True)
+        elif top not in exclude:
+            out[key] = _pick(value, subs, keep=False) if subs else value
+    return out
+
+
 class _Mixin:
     id_field = "pk"
     obj: Any
@@ -196,19 +236,11 @@ class PersonAdapter(_Mixin, SCIMUser):
             "schemas": [SchemaURI.USER, ENTERPRISE],
             "id": str(person.pk),
             "userName": person.username,
-            "name": {
-                "givenName": person.first_name,
-                "familyName": person.last_name,
-                "formatted": person.get_full_name() or person.name,
-            },
             "displayName": person.name,
-            "emails": (
-                [{"value": person.email, "type": "work", "primary": True}] if person.email else []
-            ),
+            "emails": ([{"value": person.email, "type": "work"}] if person.email else []),
             "active": person.is_active,
             "preferredLanguage": person.preferred_language,
             "groups": self.groups,
-            ENTERPRISE: {"employeeNumber": person.employee_id} if person.employee_id else {},
             "meta": {
                 "resourceType": "User",
                 "created": _iso(person.date_joined),
@@ -218,7 +250,13 @@ class PersonAdapter(_Mixin, SCIMUser):
         }
         if person.sso_subject:
             d["externalId"] = person.sso_subject
-        return d
+        # Unset values are left out (RFC 7643 2.5), empty objects included.
+        name = {"givenName": person.first_name, "familyName": person.last_name}
+        if any(name.values()):
+            d["name"] = {key: value for key, value in name.items() if value}
+        if person.employee_id:
+            d[ENTERPRISE] = {"employeeNumber": person.employee_id}
+        return _project(d, self._request)
 
     @property
     def groups(self) -> list[dict[str, Any]]:
@@ -231,6 +269,7 @@ class PersonAdapter(_Mixin, SCIMUser):
     @classmethod
     def resource_type_dict(cls, request: HttpRequest | None = None) -> dict[str, Any]:
         d = super().resource_type_dict(request)
+        d["endpoint"] = "/Users"  # relative to the base URL (RFC 7643 section 6)
         d["schemaExtensions"] = [{"schema": ENTERPRISE, "required": False}]
         return d
 
@@ -302,6 +341,10 @@ class PersonAdapter(_Mixin, SCIMUser):
             raise bad_request(f'"{path}" cannot be removed.', "mutability")
         elif key == "emails" or key.startswith("emails"):
             self.changes["email"] = ""
+        elif key == "name":
+            self.changes.update(first_name="", last_name="")
+        elif key == "enterprise":
+            self.changes["employee_id"] = None
         else:
             self._set(key, None)
 
@@ -358,7 +401,6 @@ class TeamAdapter(_Mixin, SCIMGroup):
                     base_location(self.request),
                     reverse("scim:users", kwargs={"uuid": person.pk}),
                 ),
-                "display": person.name,
             }
             for person in people
         ]
@@ -380,6 +422,12 @@ class TeamAdapter(_Mixin, SCIMGroup):
         excluded = self.request.GET.get("excludedAttributes", "") if self._request else ""
         if "members" not in {a.strip().lower() for a in excluded.split(",")}:
             d["members"] = self.members
+        return _project(d, self._request)
+
+    @classmethod
+    def resource_type_dict(cls, request: HttpRequest | None = None) -> dict[str, Any]:
+        d = super().resource_type_dict(request)
+        d["endpoint"] = "/Groups"  # relative to the base URL (RFC 7643 section 6)
         return d
 
     def _begin(self) -> None:

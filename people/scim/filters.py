@@ -99,6 +99,75 @@ class TeamFilterQuery(_StrictFilterQuery):
     )
 
 
+# What is stored, per schema: the attributes (and sub-attributes) the Schemas endpoint publishes.
+# Everything else an identity provider sends is ignored, so it is not advertised either.
+_SERVED: dict[str, dict[str, tuple[str, ...] | None]] = {
+    SchemaURI.USER: {
+        "userName": None,
+        "name": ("familyName", "givenName"),
+        "displayName": None,
+        "preferredLanguage": None,
+        "active": None,
+        "emails": ("value", "type"),
+        "groups": ("value", "$ref", "display"),
+    },
+    SchemaURI.GROUP: {"displayName": None, "members": ("value", "$ref")},
+    ENTERPRISE: {"employeeNumber": None},
+}
+_READ_ONLY_DISPLAY = {
+    "name": "display",
+    "type": "string",
+    "multiValued": False,
+    "description": "The member's display name.",
+    "required": False,
+    "caseExact": False,
+    "mutability": "readOnly",
+    "returned": "default",
+    "uniqueness": "none",
+}
+
+
+def _served(schema: dict[str, Any]) -> dict[str, Any]:
+    keep = _SERVED.get(schema["id"])
+    if keep is None:
+        return schema
+    attributes = []
+    for attribute in schema["attributes"]:
+        if attribute["name"] not in keep:
+            continue
+        attribute = dict(attribute)
+        subs = keep[attribute["name"]]
+        if subs is not None:
+            known = {sub["name"]: sub for sub in attribute.get("subAttributes", [])}
+            attribute["subAttributes"] = [known.get(n, _READ_ONLY_DISPLAY) for n in subs]
+        if schema["id"] == SchemaURI.GROUP and attribute["name"] == "displayName":
+            attribute["required"] = True
+        if attribute["name"] == "preferredLanguage":
+            attribute["canonicalValues"] = ["fi", "en"]
+        if attribute["name"] == "emails":
+            attribute["subAttributes"] = [
+                {**sub, "canonicalValues": ["work"]} if sub["name"] == "type" else sub
+                for sub in attribute["subAttributes"]
+            ]
+        attributes.append(attribute)
+    return {**schema, "attributes": attributes}
+
+
+def schemas() -> list[dict[str, Any]]:
+    """django-scim2's schema documents, cut to what is served, each saying what it is (RFC 7643
+    section 7)."""
+    from django_scim.schemas import ALL
+
+    return [
+        {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
+            **_served(schema),
+            "meta": {"resourceType": "Schema", "location": f"/scim/v2/Schemas/{schema['id']}"},
+        }
+        for schema in ALL
+    ]
+
+
 class ServiceProviderConfig(SCIMServiceProviderConfig):
     def to_dict(self) -> dict[str, Any]:
         config = super().to_dict()

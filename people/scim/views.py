@@ -11,10 +11,13 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import DataError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from django_scim import exceptions, views
 
 from core.errors import ApplicationError, ConflictError, InvalidInputError
 from core.parsers import json_depth, json_max_depth
+
+from .auth import scim_error, scim_refusal
 
 
 class PayloadTooLargeError(exceptions.SCIMException):
@@ -43,6 +46,9 @@ def _translated(handler: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
 class _ScimView:
     """What the Users and Groups views share; put first in their bases."""
+
+    def status_501(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return scim_error(501, "Not implemented here.")
 
     model_cls: Any
     kwargs: dict[str, Any]
@@ -127,4 +133,49 @@ class UserSearchView(_ScimView, views.UserSearchView):
 
 
 class GroupSearchView(_ScimView, views.GroupSearchView):
+    pass
+
+
+def _discovery(response: HttpResponse, what: str) -> HttpResponse:
+    """The library's discovery answer, made complete: a list states its `totalResults` (RFC 7644
+    3.4.2), and an unknown id is a SCIM error, not an empty 404."""
+    if response.status_code == 404:
+        error = exceptions.NotFoundError(what)
+        return HttpResponse(
+            json.dumps(error.to_dict()), status=404, content_type=response["Content-Type"]
+        )
+    body = json.loads(response.content)
+    if "Resources" in body:
+        body.update(
+            totalResults=len(body["Resources"]),
+            itemsPerPage=len(body["Resources"]),
+            startIndex=1,
+        )
+        response.content = json.dumps(body).encode()
+    return response
+
+
+class ResourceTypesView(views.ResourceTypesView):
+    def get(self, request: HttpRequest, uuid: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        return _discovery(super().get(request, uuid, *args, **kwargs), str(uuid)[:100])
+
+
+class SchemasView(views.SchemasView):
+    def get(self, request: HttpRequest, uuid: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        return _discovery(super().get(request, uuid, *args, **kwargs), str(uuid)[:100])
+
+
+class NotImplementedView(_ScimView, views.SCIMView):
+    """The root, root search, /Me and /Bulk: not offered (ServiceProviderConfig says so)."""
+
+    implemented = False
+
+
+@csrf_exempt
+def unknown_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any other address under /scim/v2/: a SCIM 404 (after the token check, as everywhere)."""
+    return scim_refusal(request) or scim_error(404, "No such SCIM endpoint.")
+
+
+class ServiceProviderConfigView(views.ServiceProviderConfigView):
     pass
