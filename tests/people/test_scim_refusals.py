@@ -319,3 +319,21 @@ def test_a_refused_patch_changes_nothing_of_what_came_before_it(scim: Client) ->
     assert_scim_error(response, 400, "invalidValue")
     assert User.objects.get(pk=agent.pk).display_name == "Before"
     assert state() == before
+
+
+def test_scim_token_command_prints_a_token_that_the_printed_hash_accepts(settings, db) -> None:
+    # given
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("scim_token", stdout=out)
+    lines = out.getvalue().splitlines()
+    token = lines[0].rsplit(" ", 1)[1]
+    settings.SCIM_TOKEN_SHA256 = lines[1].split("=", 1)[1]
+    # when
+    response = Client(headers={"Authorization": f"Bearer {token}"}).get("/scim/v2/Users")
+    # then
+    assert response.status_code == 200
+    assert response.json()["totalResults"] == 0
