@@ -461,6 +461,7 @@ SCIM_SERVICE_PROVIDER = {
     "BASE_LOCATION_GETTER": "people.scim.filters.base_location",
     "AUTH_CHECK_MIDDLEWARE": "people.scim.auth.ScimTokenCheck",
     "SCHEMAS_GETTER": "people.scim.filters.schemas",
+    "GET_QUERYSET_POST_PROCESSOR_GETTER": "people.scim.filters.queryset_post_processor_getter",
     # Unused (the base location comes from the request), but the library insists on a value.
     "NETLOC": "localhost",
     "AUTHENTICATION_SCHEMES": [

@@ -179,3 +179,12 @@ class ServiceProviderConfig(SCIMServiceProviderConfig):
             }
         )
         return config
+
+
+def queryset_post_processor_getter(model: Any) -> Any:
+    """A list of users shows each one's team: fetch the teams with them, not one by one."""
+
+    def process(request: HttpRequest, queryset: Any, *args: Any, **kwargs: Any) -> Any:
+        return queryset.select_related("team") if model is User else queryset
+
+    return process
