@@ -480,9 +480,9 @@ class TeamAdapter(_Mixin, SCIMGroup):
             people = self._people_by_id([selected.group(1)]) if selected else self._people(value)
             if op == "add":
                 self.add += people
-            elif op == "remove" and (selected or value):
+            elif op == "remove" and (selected or value is not None):
                 self.remove += people
-            else:  # replace, or remove with no value: all of them
+            else:  # replace, or a remove naming nobody: all of them
                 self.exactly, self.add, self.remove = people if op == "replace" else [], [], []
         elif key in ("externalid", "id"):
             pass  # Teams keep no external id; Okta repeats the id in its replace

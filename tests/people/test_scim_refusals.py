@@ -337,3 +337,22 @@ def test_scim_token_command_prints_a_token_that_the_printed_hash_accepts(setting
     # then
     assert response.status_code == 200
     assert response.json()["totalResults"] == 0
+
+
+def test_removing_an_empty_list_of_members_removes_nobody(scim: Client) -> None:
+    # given
+    team = TeamFactory()
+    member = AgentFactory(team=team)
+    # when
+    response = send(
+        scim,
+        "PATCH",
+        f"/scim/v2/Groups/{team.pk}",
+        _patch({"op": "Remove", "path": "members", "value": []}),
+    )
+    # then
+    assert response.status_code == 200
+    assert list(team.members.all()) == [member]
+    # and a remove with no value at all empties the team (RFC 7644 3.5.2.2)
+    send(scim, "PATCH", f"/scim/v2/Groups/{team.pk}", _patch({"op": "Remove", "path": "members"}))
+    assert not team.members.exists()
