@@ -80,22 +80,25 @@ def person_create(
     return user
 
 
-def person_created_audit(*, actor: User | None, person: User) -> None:
+def person_created_audit(*, actor: User | None, person: User, via: str | None = None) -> None:
     """Record that `person` was added (by `person_create` or the admin), in the caller's
-    transaction."""
+    transaction; `via` names the channel when it is not a person's hand (e.g. "scim")."""
+    details = {
+        "username": person.username,
+        "role": person.role,
+        "team": person.team.name if person.team is not None else None,
+        "employment_type": person.employment_type,
+        "is_staff": person.is_staff,
+        "is_superuser": person.is_superuser,
+    }
+    if via:
+        details["via"] = via
     audit_record(
         actor=actor,
         action=AuditAction.PEOPLE_CREATED,
         subject=person,
         subject_label=person.name,
-        details={
-            "username": person.username,
-            "role": person.role,
-            "team": person.team.name if person.team is not None else None,
-            "employment_type": person.employment_type,
-            "is_staff": person.is_staff,
-            "is_superuser": person.is_superuser,
-        },
+        details=details,
     )
 
 
@@ -124,13 +127,19 @@ def _audit_value(person: User, name: str) -> Any:
     return getattr(person, name)
 
 
-def person_changes_audit(*, actor: User | None, person: User, before: dict[str, Any]) -> None:
+def person_changes_audit(
+    *,
+    actor: User | None,
+    person: User,
+    before: dict[str, Any],
+    via: str | None = None,
+) -> None:
     """Record what changed in `person` since `before` (from `person_audit_snapshot`), if
     anything the audit log keeps: (de)activation, else a role or access change, else a team
     change, else details. Part of the caller's transaction (a service, or the admin's save)."""
     changes = {
         name: [before[name], _audit_value(person, name)]
-        for name in _AUDITED
+        for name in before
         if before[name] != _audit_value(person, name)
     }
     if not changes:
@@ -149,12 +158,12 @@ def person_changes_audit(*, actor: User | None, person: User, before: dict[str, 
         action=action,
         subject=person,
         subject_label=person.name,
-        details={"changes": changes},
+        details={"changes": changes, "via": via} if via else {"changes": changes},
     )
 
 
-def person_audit_snapshot(person: User) -> dict[str, Any]:
-    return {name: _audit_value(person, name) for name in _AUDITED}
+def person_audit_snapshot(person: User, fields: Sequence[str] = _AUDITED) -> dict[str, Any]:
+    return {name: _audit_value(person, name) for name in fields}
 
 
 @transaction.atomic
@@ -181,7 +190,7 @@ def person_update(*, person: User, actor: User | None = None, **changes: Any) ->
 
 
 @transaction.atomic
-def person_deactivate(*, person: User, actor: User | None = None) -> User:
+def person_deactivate(*, person: User, actor: User | None = None, via: str | None = None) -> User:
     """Someone leaves: they can no longer sign in or receive awards; their ledger stays."""
     if person.is_active:
         led = sorted(team.name for team in person.led_teams.all())
@@ -194,7 +203,27 @@ def person_deactivate(*, person: User, actor: User | None = None) -> User:
             action=AuditAction.PEOPLE_DEACTIVATED,
             subject=person,
             subject_label=person.name,
-            details={"changes": {"is_active": [True, False], "leaders": [led, []]}},
+            details={
+                "changes": {"is_active": [True, False], "leaders": [led, []]},
+                **({"via": via} if via else {}),
+            },
+        )
+    return person
+
+
+@transaction.atomic
+def person_reactivate(*, person: User, actor: User | None = None, via: str | None = None) -> User:
+    """Someone comes back: they may sign in again (by SSO, or a password HR sets); the teams
+    they led are not given back."""
+    if not person.is_active:
+        person.is_active = True
+        person.save(update_fields=["is_active"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.PEOPLE_ACTIVATED,
+            subject=person,
+            subject_label=person.name,
+            details={"changes": {"is_active": [False, True]}, **({"via": via} if via else {})},
         )
     return person
 
@@ -222,7 +251,9 @@ def team_audit_snapshot(team: Team) -> dict[str, Any]:
     return {"name": team.name, "leaders": _leader_names(team)}
 
 
-def team_changes_audit(*, actor: User | None, team: Team, before: dict[str, Any] | None) -> None:
+def team_changes_audit(
+    *, actor: User | None, team: Team, before: dict[str, Any] | None, via: str | None = None
+) -> None:
     """Record a team's creation (`before` None) or what changed in its name and supervisors."""
     after = team_audit_snapshot(team)
     if before is None:
@@ -238,7 +269,7 @@ def team_changes_audit(*, actor: User | None, team: Team, before: dict[str, Any]
         action=action,
         subject=team,
         subject_label=team.name,
-        details={"changes": changes} if changes else {},
+        details={**({"changes": changes} if changes else {}), **({"via": via} if via else {})},
     )
 
 
@@ -290,7 +321,7 @@ def api_tokens_revoke_all(*, user: User) -> int:
 
 
 @transaction.atomic
-def team_delete_audited(*, team: Team, actor: User | None) -> None:
+def team_delete_audited(*, team: Team, actor: User | None, via: str | None = None) -> None:
     """Delete a team (the admin's way; a team with members cannot go), recording it first."""
     before = team_audit_snapshot(team)
     audit_record(
@@ -301,13 +332,20 @@ def team_delete_audited(*, team: Team, actor: User | None) -> None:
         details={
             "deleted": True,
             "changes": {"name": [before["name"], None], "leaders": [before["leaders"], []]},
+            **({"via": via} if via else {}),
         },
     )
     team.delete()
 
 
 @transaction.atomic
-def team_create(*, name: str, leaders: list[User] | None = None, actor: User | None = None) -> Team:
+def team_create(
+    *,
+    name: str,
+    leaders: list[User] | None = None,
+    actor: User | None = None,
+    via: str | None = None,
+) -> Team:
     if Team.objects.filter(name__iexact=name).exists():
         raise ConflictError(_("A team with that name exists."), extra={"field": "name"})
     try:
@@ -317,7 +355,7 @@ def team_create(*, name: str, leaders: list[User] | None = None, actor: User | N
         raise ConflictError(_("A team with that name exists."), extra={"field": "name"}) from exc
     if leaders:
         team_set_leaders(team=team, leaders=leaders)
-    team_changes_audit(actor=actor, team=team, before=None)
+    team_changes_audit(actor=actor, team=team, before=None, via=via)
     return team
 
 
@@ -328,6 +366,7 @@ def team_update(
     name: str | None = None,
     leaders: list[User] | None = None,
     actor: User | None = None,
+    via: str | None = None,
 ) -> Team:
     before = team_audit_snapshot(team)
     if name is not None and name != team.name:
@@ -337,7 +376,7 @@ def team_update(
         team.save(update_fields=["name"])
     if leaders is not None:
         team_set_leaders(team=team, leaders=leaders)
-    team_changes_audit(actor=actor, team=team, before=before)
+    team_changes_audit(actor=actor, team=team, before=before, via=via)
     return team
 
 
@@ -439,3 +478,127 @@ def team_leaders_add(*, leads: Iterable[tuple[User, Team]], actor: User | None =
                 "leaders_added": sorted([user.pk, team.pk] for user, team in pairs)[:100],
             },
         )
+
+
+# --- Provisioning by an identity provider (SCIM 2.0: people/scim/) ---------------------------
+
+SCIM = "scim"  # the audit trail's `via` for every change an identity provider makes
+
+# What an identity provider may set on a person; role and employment type stay HR's.
+SCIM_FIELDS = (
+    "username",
+    "display_name",
+    "first_name",
+    "last_name",
+    "email",
+    "employee_id",
+    "sso_subject",
+    "preferred_language",
+)
+_SCIM_AUDITED = (*_AUDITED, "username", "first_name", "last_name", "employee_id", "sso_subject")
+_SCIM_UNIQUE = {
+    "username": _("That username is taken."),
+    "employee_id": _("Someone else has that employee id."),
+    "sso_subject": _("Someone else has that external id."),
+}
+
+
+def _scim_check(fields: dict[str, Any], person: User | None) -> None:
+    unknown = set(fields) - set(SCIM_FIELDS)
+    if unknown:
+        raise InvalidInputError(fields={name: [_("Cannot be changed here.")] for name in unknown})
+    _check_choices(preferred_language=fields.get("preferred_language"))
+    others = User.objects.exclude(pk=person.pk) if person is not None else User.objects.all()
+    for name, message in _SCIM_UNIQUE.items():
+        value = fields.get(name)
+        if not value:
+            continue
+        lookup = {f"{name}__iexact" if name == "username" else name: value}
+        if others.filter(**lookup).exists():
+            raise ConflictError(message, extra={"field": name})
+
+
+def _scim_save(person: User, update_fields: list[str] | None) -> None:
+    try:
+        person.full_clean(exclude=["password"], validate_unique=False)
+    except ValidationError as exc:
+        raise InvalidInputError(fields=exc.message_dict) from exc
+    try:
+        with transaction.atomic():
+            person.save(update_fields=update_fields)
+    except IntegrityError as exc:  # a unique value taken concurrently
+        raise ConflictError(_("That username or id is taken."), extra={"field": "unique"}) from exc
+
+
+@transaction.atomic
+def person_scim_create(*, active: bool = True, actor: User | None = None, **fields: Any) -> User:
+    """Add someone an identity provider provisions (fields from SCIM_FIELDS): an agent with no
+    password, who signs in by single sign-on (or a password HR sets later)."""
+    _scim_check(fields, person=None)
+    fields.setdefault("display_name", fields.get("username", ""))
+    person = User(**fields, role=Role.AGENT, is_active=active, password=make_password(None))
+    _scim_save(person, update_fields=None)
+    person_created_audit(actor=actor, person=person, via=SCIM)
+    return person
+
+
+@transaction.atomic
+def person_scim_update(
+    *, person: User, active: bool | None = None, actor: User | None = None, **changes: Any
+) -> User:
+    """Change what an identity provider knows of `person`; `active` False deactivates them as
+    `person_deactivate` does (tokens revoked, ledger kept), True lets them back."""
+    person = User.objects.select_for_update().get(pk=person.pk)
+    _scim_check(changes, person=person)
+    changes = {name: value for name, value in changes.items() if getattr(person, name) != value}
+    if active is True:
+        person_reactivate(person=person, actor=actor, via=SCIM)
+    if changes:
+        before = person_audit_snapshot(person, _SCIM_AUDITED)
+        for name, value in changes.items():
+            setattr(person, name, value)
+        _scim_save(person, update_fields=list(changes))
+        person_changes_audit(actor=actor, person=person, before=before, via=SCIM)
+    if active is False:
+        person_deactivate(person=person, actor=actor, via=SCIM)
+    return person
+
+
+@transaction.atomic
+def team_members_change(
+    *,
+    team: Team,
+    add: Iterable[User] = (),
+    remove: Iterable[User] = (),
+    exactly: Iterable[User] | None = None,
+    actor: User | None = None,
+    via: str | None = None,
+) -> None:
+    """Put people into `team` (out of the team they were in: one team each) and take people out
+    of it (they are then in no team); `exactly` makes the members just those people."""
+    # Lock order: the team, then people by primary key (as every people write here).
+    Team.objects.select_for_update().filter(pk=team.pk).get()
+    adding = {person.pk for person in (exactly if exactly is not None else add)}
+    if exactly is not None:
+        removing = set(team.members.values_list("pk", flat=True)) - adding
+    else:
+        removing = {person.pk for person in remove} - adding
+    people = User.objects.select_for_update().filter(pk__in=adding | removing).order_by("pk")
+    for person in people:
+        target = team if person.pk in adding else None
+        if person.pk not in adding and person.team_id != team.pk:
+            continue  # not a member: nothing to take out
+        if person.team_id == (target.pk if target is not None else None):
+            continue
+        before = person_audit_snapshot(person)
+        person.team = target
+        person.save(update_fields=["team"])
+        person_changes_audit(actor=actor, person=person, before=before, via=via)
+
+
+@transaction.atomic
+def team_scim_delete(*, team: Team, actor: User | None = None) -> None:
+    """An identity provider deletes a group: its members are left in no team (their ledgers and
+    awards stay), its supervisors lead it no more, and the team goes."""
+    team_members_change(team=team, exactly=[], actor=actor, via=SCIM)
+    team_delete_audited(team=team, actor=actor, via=SCIM)

@@ -6,6 +6,7 @@ REDIS_URL pointing at PostgreSQL and Redis it runs on them, unchanged.
 """
 
 import math
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -524,4 +525,41 @@ LOGGING = {
     },
     "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# --- Provisioning (SCIM 2.0, django-scim2): people/scim/ ----------------------------------------
+# An identity provider (Entra ID, Okta) creates, changes and deactivates people and teams at
+# /scim/v2/ with one bearer token. Only its SHA-256 is configured (`manage.py scim_token` makes a
+# token and prints both); unset, SCIM is switched off and every /scim/v2/ address answers 404.
+SCIM_TOKEN_SHA256 = env.str("SCIM_TOKEN_SHA256", default="").strip().lower()
+if SCIM_TOKEN_SHA256 and not re.fullmatch(r"[0-9a-f]{64}", SCIM_TOKEN_SHA256):
+    raise ImproperlyConfigured("SCIM_TOKEN_SHA256 must be 64 hexadecimal digits (a SHA-256).")
+SCIM_MAX_BODY_BYTES = env.int("SCIM_MAX_BODY_BYTES", default=1_048_576)
+"""The largest SCIM request body (a group PATCH with many members is the big one)."""
+SCIM_AUTH_FAILURES_PER_MINUTE = env.int("SCIM_AUTH_FAILURES_PER_MINUTE", default=20)
+"""Wrong tokens from one address in a minute before that address gets 429 for the minute."""
+SCIM_MAX_RESULTS = 200
+"""The most resources one SCIM list response holds (`count` above it is cut to it)."""
+SCIM_SERVICE_PROVIDER = {
+    "USER_ADAPTER": "people.scim.adapters.PersonAdapter",
+    "GROUP_MODEL": "people.models.Team",
+    "GROUP_ADAPTER": "people.scim.adapters.TeamAdapter",
+    "USER_FILTER_PARSER": "people.scim.filters.PersonFilterQuery",
+    "GROUP_FILTER_PARSER": "people.scim.filters.TeamFilterQuery",
+    "SERVICE_PROVIDER_CONFIG_MODEL": "people.scim.filters.ServiceProviderConfig",
+    "BASE_LOCATION_GETTER": "people.scim.filters.base_location",
+    "AUTH_CHECK_MIDDLEWARE": "people.scim.auth.ScimTokenCheck",
+    "SCHEMAS_GETTER": "people.scim.filters.schemas",
+    "GET_QUERYSET_POST_PROCESSOR_GETTER": "people.scim.filters.queryset_post_processor_getter",
+    # Unused (the base location comes from the request), but the library insists on a value.
+    "NETLOC": "localhost",
+    "AUTHENTICATION_SCHEMES": [
+        {
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "One shared token for the identity provider (SCIM_TOKEN_SHA256).",
+            "primary": True,
+        }
+    ],
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="scim"',
 }

@@ -96,6 +96,8 @@ admin.site.index_title = _("Run the market")
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(api_v1)),
+    # SCIM 2.0 provisioning for an identity provider (bearer token only): people/scim/
+    path("scim/v2/", include("people.scim.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -132,6 +132,7 @@ SKIPPED_PREFIXES = {
     "i18n/": "Django's set_language: POST only",
     "jsi18n/": "a JavaScript catalogue, loaded by the pages themselves",
     "healthz": "a health probe, plain text",
+    "scim/v2/": "SCIM provisioning, JSON for an identity provider (tests/people/test_scim_*)",
 }
 SKIPPED = {
     "logout": "POST only",

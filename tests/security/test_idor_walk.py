@@ -39,6 +39,10 @@ STAFF = "staff"
 """The admin let a staff member in: anything but its sign-in page or a 5xx (the admin itself
 may still answer 403 for a model that refuses deletes, or 404 for a bad id)."""
 
+BEARER = "bearer"
+"""SCIM's provisioning API (/scim/v2/): only its own bearer token gets in, so every session and
+the anonymous caller alike get 401 in SCIM's error shape, and nothing is written."""
+
 ROLES = ("agent", "supervisor", "hr")
 
 
@@ -147,6 +151,19 @@ RULES: dict[str, Rule] = {
     ),
     # No insights have been computed in this world: HR gets past the check, then a 404.
     "insights-export": Rule({"slug": "=segments"}, {"GET": (DENY, DENY, NOT_FOUND)}),
+    # --- SCIM provisioning: the identity provider's token only (tests/people/test_scim_*).
+    "scim:users": Rule(
+        {"uuid": "agent_b"},
+        {m: (BEARER,) * 3 for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
+    ),
+    "scim:groups": Rule(
+        {"uuid": "team_b"},
+        {m: (BEARER,) * 3 for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
+    ),
+    "scim:resource-types": Rule({"uuid": "=User"}, {"GET": (BEARER,) * 3}),
+    "scim:schemas": Rule(
+        {"uuid": "=urn:ietf:params:scim:schemas:core:2.0:User"}, {"GET": (BEARER,) * 3}
+    ),
 }
 """Keyed by URL name; HTML pages whose name an API route also uses get a `-page` suffix."""
 
@@ -259,6 +276,8 @@ def _url(route: Route, kwargs: dict[str, Any]) -> str:
     path = route.route
     for key, value in kwargs.items():
         path = re.sub(rf"\(\?P<{key}>[^)]*\)|<(\w+:)?{key}>", str(value), path)
+    # An optional part holding a filled-in id (SCIM's `Users(?:/(?P<uuid>...))?`): keep it.
+    path = re.sub(r"\(\?:([^()]*)\)\?", r"\1", path)
     return "/" + path
 
 
@@ -285,6 +304,10 @@ def _check(outcome: str, response: Any, route: Route, admin: bool) -> str | None
     status = response.status_code
     if status >= 500:
         return f"server error {status}"
+    if outcome == BEARER or (outcome == "anonymous" and route.route.startswith("scim/")):
+        if status != 401 or response.json().get("status") != "401":
+            return f"expected SCIM's 401, got {status}"
+        return None
     if outcome == OK:
         refused = status in (401, 403, 404) or _login_redirect(response, admin)
         return f"refused with {status}" if refused else None
@@ -317,9 +340,11 @@ def _writes_so_far() -> int:
 
 
 def test_every_object_endpoint_refuses_other_peoples_objects(
-    db: None, postgres: None, monkeypatch: pytest.MonkeyPatch
+    db: None, postgres: None, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
     isolate_throttle_cache(monkeypatch)
+    settings.SCIM_TOKEN_SHA256 = "0" * 64  # SCIM switched on (no token of anyone here matches)
+    settings.SCIM_AUTH_FAILURES_PER_MINUTE = 100_000  # every refusal here is a wrong token
     world = build_world()
     routes = object_routes()
     api_names = {r.name for r in routes if r.api}
