@@ -40,6 +40,9 @@ FIELD_LABELS = {
     "active": gettext_lazy("active"),
     "name": gettext_lazy("name"),
     "leaders": gettext_lazy("supervisors"),
+    "leaver_mode": gettext_lazy("leaver policy"),
+    "grace_days": gettext_lazy("grace period (days)"),
+    "convert_reward": gettext_lazy("reward to convert to"),
 }
 
 
@@ -175,4 +178,18 @@ def audit_describe(event: AuditEvent) -> str:
             }
         case AuditAction.AUTH_TOKEN_CREATED:
             return _("API token created for %(who)s") % {"who": subject}
+        case AuditAction.LEAVER_POLICY_CHANGED:
+            return _with_changes(_("Policy for leavers' points saved"), d)
+        case AuditAction.LEAVER_SETTLED:
+            return _(
+                "Points of %(who)s settled after the last working day %(end)s (%(mode)s): "
+                "%(lapsed)s pts lapsed, %(converted)s pts converted to %(units)s rewards"
+            ) % {
+                "who": subject,
+                "end": d.get("end_date") or "–",
+                "mode": _value("leaver_mode", d.get("leaver_mode")),
+                "lapsed": d.get("lapsed", 0),
+                "converted": d.get("converted", 0),
+                "units": d.get("units", 0),
+            }
     return str(event.action)

@@ -34,6 +34,8 @@ class AuditAction(models.TextChoices):
     DRAWING_CREATED = "drawing.created", _("Drawing created")
     DRAWING_CLOSED = "drawing.closed", _("Drawing closed")
     AUTH_TOKEN_CREATED = "auth.token_created", _("API token created")
+    LEAVER_POLICY_CHANGED = "leaver.policy_changed", _("Leaver policy changed")
+    LEAVER_SETTLED = "leaver.settled", _("Leaver's points settled")
 
 
 class AuditEvent(models.Model):

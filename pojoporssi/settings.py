@@ -245,6 +245,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.outbox_sweep",
         "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=30.0),
     },
+    # Leavers (rewards.leavers): remind those whose last working day is near to spend their
+    # points, then settle the points of those past it (+ grace) under HR's policy. Both are
+    # idempotent (a reminder once per person, end date and threshold; a settlement once per
+    # person and end date), so a second run the same day does nothing.
+    "rewards-leavers-daily": {
+        "task": "rewards.tasks.leavers_daily",
+        "schedule": crontab(minute="15", hour="1"),
+    },
 }
 if env.bool("DEMO_FAST_SCHEDULE", default=False):
     CELERY_BEAT_SCHEDULE["ledger-budget-periods-open"]["schedule"] = 60.0
@@ -259,6 +267,11 @@ AWARD_MAX_POINTS = env.int("AWARD_MAX_POINTS", default=500)
 """Hard cap on a single award, whatever the reason's suggested range."""
 QUOTE_VALIDITY_SECONDS = env.int("QUOTE_VALIDITY_SECONDS", default=15 * 60)
 """How long a price quote is a promise (spec §3: 15 minutes) until HR saves pricing parameters."""
+LEAVER_REMINDER_DAYS = sorted(
+    {int(days) for days in env.list("LEAVER_REMINDER_DAYS", default=["30", "7"])}, reverse=True
+)
+"""Days before the last working day that a leaver is reminded to spend their points (in-app and
+e-mail, once per threshold); the wallet and market pages show the notice from the largest."""
 PRICING_DEFAULTS = {
     # Spec §3's defaults: the first parameter version. HR changes them in versions afterwards.
     "s": 2.0,
