@@ -106,7 +106,11 @@ def leaver_policy_set(
     if errors:
         raise InvalidInputError(fields=errors)
     leaver_policy_get()
-    policy = LeaverPolicy.objects.select_for_update().select_related("convert_reward").get(pk=1)
+    policy = (
+        LeaverPolicy.objects.select_for_update(of=("self",))
+        .select_related("convert_reward")
+        .get(pk=1)
+    )
     before = _policy_values(policy)
     policy.mode = mode
     policy.grace_days = int(grace_days)  # type: ignore[call-overload]
