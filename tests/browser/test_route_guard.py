@@ -112,6 +112,7 @@ PAGES: dict[str, PageSpec] = {
     "history-import": PageSpec(HR),
     "api-tokens-page": PageSpec(EVERYONE),
     "audit-log": PageSpec(HR),
+    "hr-leavers": PageSpec(HR),
 }
 ANONYMOUS_PAGES = ("login",)
 
@@ -135,6 +136,7 @@ SKIPPED = {
     "drawing-bid": "POST only",
     "drawing-withdraw": "POST only",
     "hr-sale-cancel": "POST only",
+    "hr-leaver-settle": "POST only",
     "insights-recompute": "POST only",
     "insights-export": "a CSV download",
     "api-token-revoke-page": "POST only",

@@ -11,7 +11,7 @@ from django.utils import translation
 from audit.models import AuditAction, AuditEvent
 from core.errors import InvalidInputError, PermissionDeniedError
 from ledger.models import Account, AccountKind, Entry, Transaction, TransactionKind
-from ledger.selectors import ledger_verify, leaver_notice_for, wallet_summary
+from ledger.selectors import leaver_notice_for, ledger_verify, wallet_summary
 from ledger.services import account_system, hold_create, hold_void, wallet_for
 from notifications.models import Notification, NotificationKind
 from rewards.errors import (
@@ -37,9 +37,7 @@ TODAY = date(2027, 2, 1)
 
 
 def lapsed_total() -> int:
-    return sum(
-        account_system(AccountKind.LEAVER_LAPSED).entries.values_list("amount", flat=True)
-    )
+    return sum(account_system(AccountKind.LEAVER_LAPSED).entries.values_list("amount", flat=True))
 
 
 def leaving(agent, *, end: date):
