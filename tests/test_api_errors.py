@@ -116,6 +116,10 @@ ENDPOINTS = [
     ("post", "/api/v1/auth/logout-all/"),
     ("get", "/api/v1/auth/tokens/"),
     ("delete", "/api/v1/auth/tokens/1/"),
+    ("get", "/api/v1/leavers/"),
+    ("get", "/api/v1/leavers/policy/"),
+    ("put", "/api/v1/leavers/policy/"),
+    ("post", "/api/v1/leavers/1/settle/"),
 ]
 # Open on purpose: signing in, and (for people signed in) the API's description.
 UNLISTED = {"/api/v1/auth/token/", "/api/v1/schema/", "/api/v1/docs/"}
@@ -130,6 +134,7 @@ BODIES = {
     "/api/v1/redemptions/": {"quote": 1},
     "/api/v1/redemptions/1/reject/": {"reason": "no"},
     "/api/v1/goal/": {"reward": 1},
+    "/api/v1/leavers/policy/": {"mode": "lapse", "grace_days": 0},
 }
 
 
