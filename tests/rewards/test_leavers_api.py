@@ -102,9 +102,7 @@ def test_hr_settles_a_leaver_and_a_second_time_is_409(crew, leaver):
     assert wallet_summary(user=leaver).balance == 0
 
     before = written()
-    assert_error(
-        client.post(f"/api/v1/leavers/{leaver.pk}/settle/"), 409, "leaver_already_settled"
-    )
+    assert_error(client.post(f"/api/v1/leavers/{leaver.pk}/settle/"), 409, "leaver_already_settled")
     assert written() == before
 
 
