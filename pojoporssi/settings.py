@@ -268,7 +268,8 @@ AWARD_MAX_POINTS = env.int("AWARD_MAX_POINTS", default=500)
 QUOTE_VALIDITY_SECONDS = env.int("QUOTE_VALIDITY_SECONDS", default=15 * 60)
 """How long a price quote is a promise (spec §3: 15 minutes) until HR saves pricing parameters."""
 LEAVER_REMINDER_DAYS = sorted(
-    {int(days) for days in env.list("LEAVER_REMINDER_DAYS", default=["30", "7"])}, reverse=True
+    {int(days) for days in env.list("LEAVER_REMINDER_DAYS", default=["30", "7"]) if days.strip()},
+    reverse=True,
 )
 """Days before the last working day that a leaver is reminded to spend their points (in-app and
 e-mail, once per threshold); the wallet and market pages show the notice from the largest."""
