@@ -348,6 +348,7 @@ SPECTACULAR_SETTINGS = {
         "StateEnum": "rewards.models.RedemptionState",  # its name before drawings came
         "DrawingStateEnum": "rewards.models.DrawingState",
         "DrawingRuleEnum": "rewards.models.DrawingRule",
+        "LeaverModeEnum": "rewards.models.LeaverMode",
     },
 }
 

@@ -65,9 +65,11 @@ MAX_GRACE_DAYS = 365
 
 
 def leaver_policy_get() -> LeaverPolicy:
-    """HR's policy (created with the defaults, keep for 30 days, on first use)."""
-    policy, _created = LeaverPolicy.objects.get_or_create(pk=1)
-    return policy
+    """HR's policy; until HR first saves one, the defaults (keep for 30 days), unsaved: a read
+    writes nothing."""
+    return LeaverPolicy.objects.select_related("convert_reward").filter(pk=1).first() or (
+        LeaverPolicy(pk=1)
+    )
 
 
 def _policy_values(policy: LeaverPolicy) -> dict[str, object]:
@@ -105,7 +107,7 @@ def leaver_policy_set(
         errors["convert_reward"] = [_("Choose the reward that leavers' points convert to.")]
     if errors:
         raise InvalidInputError(fields=errors)
-    leaver_policy_get()
+    LeaverPolicy.objects.get_or_create(pk=1)
     policy = (
         LeaverPolicy.objects.select_for_update(of=("self",))
         .select_related("convert_reward")

@@ -236,13 +236,13 @@ def test_only_hr_settles_or_sets_the_policy(crew, leaver):
 def test_an_invalid_policy_is_refused_with_400_and_nothing_changes(
     crew, mode, grace, reward, field
 ):
-    policy = leaver_policy_get()
     events = AuditEvent.objects.count()
     with pytest.raises(InvalidInputError) as error:
         leaver_policy_set(actor=crew.hr, mode=mode, grace_days=grace, convert_reward_id=reward)
     assert error.value.http_status == 400
     assert field in error.value.fields
-    policy.refresh_from_db()
+    assert not LeaverPolicy.objects.exists()  # the defaults stay, unsaved
+    policy = leaver_policy_get()
     assert (policy.mode, policy.grace_days) == ("keep", 30)
     assert AuditEvent.objects.count() == events
 
