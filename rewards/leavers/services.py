@@ -319,7 +319,10 @@ def leavers_remind(*, today: date | None = None) -> int:
             points=points,
             link=link,
         )
-        sent += int(notify_leaver_reminder(event))
+        try:
+            sent += int(notify_leaver_reminder(event))
+        except Exception:  # a mail server's hiccup must not keep the others from their reminder
+            logger.exception("leaver reminder for person %s failed", person.pk)
     return sent
 
 

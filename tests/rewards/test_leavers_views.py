@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
 from ledger.models import Entry, Transaction, TransactionKind
 from ledger.selectors import wallet_summary
-from rewards.leavers.services import leaver_policy_get
+from rewards.leavers.services import leaver_policy_get, leaver_policy_set
 from rewards.models import LeaverMode, LeaverSettlement
+from rewards.tasks import leavers_daily_task
 from tests.rewards.factories import RewardFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("postgres")]
@@ -138,3 +140,13 @@ def test_the_insights_dashboard_shows_points_at_risk(client, crew, leaver, leavi
     # both: the leaver is in the (default 30-day) grace period, the other leaves within 30 days
     assert 'data-testid="at-risk-total">495<' in html
     assert 'data-testid="at-risk-people">2<' in html
+
+
+def test_the_daily_task_is_scheduled_and_settles_and_reminds(crew, leaver, leaving_soon):
+    entry = settings.CELERY_BEAT_SCHEDULE["rewards-leavers-daily"]
+    assert entry["task"] == leavers_daily_task.name
+    leaver_policy_set(actor=crew.hr, mode=LeaverMode.LAPSE, grace_days=0)
+
+    assert leavers_daily_task() == (1, 1)  # leaving_soon reminded, leaver settled
+    assert leavers_daily_task() == (0, 0)
+    assert wallet_summary(user=leaver).balance == 0
