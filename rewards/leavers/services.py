@@ -224,23 +224,37 @@ def leaver_settle(
         settled_by=actor,
         settled_at=now,
     )
+    _audit_settled(
+        settlement=settlement,
+        actor=actor,
+        mode=policy.mode,
+        lapsed=lapsed,
+        converted=converted,
+        units=units,
+        reward=reward.pk if units and reward is not None else None,
+    )
+    return settlement
+
+
+def _audit_settled(
+    *, settlement: LeaverSettlement, actor: User | None, mode: str, lapsed: int, **more: object
+) -> None:
     audit_record(
         actor=actor,
         action=AuditAction.LEAVER_SETTLED,
         subject=settlement,
-        subject_label=person.name,
+        subject_label=settlement.person.name,
         details={
-            "person": person.pk,
-            "end_date": end.isoformat(),
-            "leaver_mode": policy.mode,
+            "person": settlement.person_id,
+            "end_date": settlement.end_date.isoformat(),
+            "leaver_mode": mode,
             "lapsed": lapsed,
-            "converted": converted,
-            "units": units,
-            "reward": reward.pk if units and reward is not None else None,
+            "converted": 0,
+            "units": 0,
             "held_left": settlement.held_left,
+            **more,
         },
     )
-    return settlement
 
 
 def _lapse(
@@ -266,20 +280,8 @@ def _lapse_rest(
     settlement.lapsed += amount
     settlement.held_left = int(wallet.held)
     settlement.save(update_fields=["lapsed", "held_left"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.LEAVER_SETTLED,
-        subject=settlement,
-        subject_label=person.name,
-        details={
-            "person": person.pk,
-            "end_date": end.isoformat(),
-            "leaver_mode": LeaverMode.LAPSE,
-            "lapsed": amount,
-            "converted": 0,
-            "units": 0,
-            "rest": True,
-        },
+    _audit_settled(
+        settlement=settlement, actor=actor, mode=LeaverMode.LAPSE, lapsed=amount, rest=True
     )
     return settlement
 

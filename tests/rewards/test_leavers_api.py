@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.utils import timezone
 
-from audit.models import AuditEvent
-from ledger.models import Entry, Transaction
 from ledger.selectors import wallet_summary
 from rewards.leavers.services import leaver_policy_get
-from rewards.models import LeaverSettlement
 from tests.api_support import assert_error, isolate_throttle_cache
+from tests.rewards.conftest import leaver_writes
 from tests.threads import api_as
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("postgres")]
@@ -23,22 +19,9 @@ def _own_throttle_cache(monkeypatch):
     isolate_throttle_cache(monkeypatch)
 
 
-def written() -> tuple[int, int, int, int]:
-    return (
-        Transaction.objects.count(),
-        Entry.objects.count(),
-        LeaverSettlement.objects.count(),
-        AuditEvent.objects.count(),
-    )
-
-
 @pytest.fixture
-def leaver(crew, fund):
-    agent = crew.agents[0]
-    fund([agent], 420)
-    agent.employment_end = timezone.localdate() - timedelta(days=1)
-    agent.save(update_fields=["employment_end"])
-    return agent
+def leaver(left_yesterday):
+    return left_yesterday
 
 
 def test_hr_lists_leavers_with_their_points(crew, leaver):
@@ -59,11 +42,11 @@ def test_hr_lists_leavers_with_their_points(crew, leaver):
     ],
 )
 def test_others_than_hr_are_refused(crew, leaver, method, url):
-    before = written()
+    before = leaver_writes()
     for person in (leaver, crew.agents[1], crew.supervisor):
         response = getattr(api_as(person), method)(url, {"mode": "lapse", "grace_days": 0})
         assert response.status_code == 403
-    assert written() == before
+    assert leaver_writes() == before
 
 
 def test_hr_saves_the_policy(crew):
@@ -87,11 +70,11 @@ def test_hr_saves_the_policy(crew):
     ],
 )
 def test_an_invalid_policy_is_400_and_writes_nothing(crew, body):
-    before = written()
+    before = leaver_writes()
     response = api_as(crew.hr).put("/api/v1/leavers/policy/", body, format="json")
     assert_error(response, 400, "invalid")
     assert leaver_policy_get().mode == "keep"
-    assert written() == before
+    assert leaver_writes() == before
 
 
 def test_hr_settles_a_leaver_and_a_second_time_is_409(crew, leaver):
@@ -101,9 +84,9 @@ def test_hr_settles_a_leaver_and_a_second_time_is_409(crew, leaver):
     assert response.json()["lapsed"] == 420
     assert wallet_summary(user=leaver).balance == 0
 
-    before = written()
+    before = leaver_writes()
     assert_error(client.post(f"/api/v1/leavers/{leaver.pk}/settle/"), 409, "leaver_already_settled")
-    assert written() == before
+    assert leaver_writes() == before
 
 
 def test_settling_refusals_have_stable_codes_and_write_nothing(crew, leaver):
@@ -112,11 +95,11 @@ def test_settling_refusals_have_stable_codes_and_write_nothing(crew, leaver):
     leaving_later = crew.agents[2]
     leaving_later.employment_end = timezone.localdate()
     leaving_later.save(update_fields=["employment_end"])
-    before = written()
+    before = leaver_writes()
 
     assert_error(client.post("/api/v1/leavers/999999/settle/"), 404, "unknown_leaver")
     assert_error(client.post(f"/api/v1/leavers/{staying.pk}/settle/"), 409, "leaver_no_end_date")
     assert_error(
         client.post(f"/api/v1/leavers/{leaving_later.pk}/settle/"), 409, "leaver_not_ended"
     )
-    assert written() == before
+    assert leaver_writes() == before

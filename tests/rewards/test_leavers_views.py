@@ -10,11 +10,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
-from ledger.models import Entry, Transaction, TransactionKind
+from ledger.models import Transaction, TransactionKind
 from ledger.selectors import wallet_summary
 from rewards.leavers.services import leaver_policy_get, leaver_policy_set
 from rewards.models import LeaverMode, LeaverSettlement
 from rewards.tasks import leavers_daily_task
+from tests.rewards.conftest import leaver_writes
 from tests.rewards.factories import RewardFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("postgres")]
@@ -22,22 +23,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("postgres")]
 PAGE = "/hr/leavers/"
 
 
-def written() -> tuple[int, int, int, int]:
-    return (
-        Transaction.objects.count(),
-        Entry.objects.count(),
-        LeaverSettlement.objects.count(),
-        AuditEvent.objects.count(),
-    )
-
-
 @pytest.fixture
-def leaver(crew, fund):
-    agent = crew.agents[0]
-    fund([agent], 420)
-    agent.employment_end = timezone.localdate() - timedelta(days=3)
-    agent.save(update_fields=["employment_end"])
-    return agent
+def leaver(left_yesterday):
+    return left_yesterday
 
 
 @pytest.fixture
@@ -88,12 +76,12 @@ def test_hr_saves_the_policy(client, crew):
 )
 def test_an_invalid_policy_shows_the_form_again_and_writes_nothing(client, crew, data):
     client.force_login(crew.hr)
-    before = written()
+    before = leaver_writes()
     response = client.post(PAGE, data)
     assert response.status_code == 200
     assert 'class="errorlist' in response.content.decode()
     assert leaver_policy_get().mode == LeaverMode.KEEP
-    assert written() == before
+    assert leaver_writes() == before
 
 
 def test_hr_settles_a_leaver_by_hand(client, crew, leaver):
@@ -107,7 +95,7 @@ def test_hr_settles_a_leaver_by_hand(client, crew, leaver):
 
 
 def test_settling_by_hand_is_refused_without_writing(client, crew, leaver, leaving_soon):
-    before = written()
+    before = leaver_writes()
     client.force_login(crew.agents[2])
     assert client.post(f"/hr/leavers/{leaver.pk}/settle/").status_code == 403
     client.force_login(crew.hr)
@@ -115,7 +103,7 @@ def test_settling_by_hand_is_refused_without_writing(client, crew, leaver, leavi
     assert client.post("/hr/leavers/999999/settle/").status_code == 404
     response = client.post(f"/hr/leavers/{leaving_soon.pk}/settle/", follow=True)
     assert "viimeinen työpäivä ei ole vielä mennyt" in response.content.decode()
-    assert written() == before
+    assert leaver_writes() == before
 
 
 @pytest.mark.parametrize("page", ["/", "/market/"])
