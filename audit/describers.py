@@ -43,6 +43,9 @@ FIELD_LABELS = {
     "employee_id": gettext_lazy("employee id"),
     "employment_start": gettext_lazy("first working day"),
     "employment_end": gettext_lazy("last working day"),
+    "leaver_mode": gettext_lazy("leaver policy"),
+    "grace_days": gettext_lazy("grace period (days)"),
+    "convert_reward": gettext_lazy("reward to convert to"),
 }
 
 
@@ -216,4 +219,18 @@ def audit_describe(event: AuditEvent) -> str:
             return _("%(who)s signed in through single sign-on") % {"who": subject}
         case AuditAction.AUTH_PASSWORD_RESET:
             return _("%(who)s set a new password through an e-mailed link") % {"who": subject}
+        case AuditAction.LEAVER_POLICY_CHANGED:
+            return _with_changes(_("Policy for leavers' points saved"), d)
+        case AuditAction.LEAVER_SETTLED:
+            return _(
+                "Points of %(who)s settled after the last working day %(end)s (%(mode)s): "
+                "%(lapsed)s pts lapsed, %(converted)s pts converted to %(units)s rewards"
+            ) % {
+                "who": subject,
+                "end": d.get("end_date") or "–",
+                "mode": _value("leaver_mode", d.get("leaver_mode")),
+                "lapsed": d.get("lapsed", 0),
+                "converted": d.get("converted", 0),
+                "units": d.get("units", 0),
+            }
     return str(event.action)

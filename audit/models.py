@@ -39,6 +39,8 @@ class AuditAction(models.TextChoices):
     INTEGRITY_FLAG_REVERSED = "integrity.flag_reversed", _("Integrity flag: awards reversed")
     AUTH_SSO_SIGN_IN = "auth.sso_sign_in", _("Signed in through single sign-on")
     AUTH_PASSWORD_RESET = "auth.password_reset", _("Password reset by e-mail")
+    LEAVER_POLICY_CHANGED = "leaver.policy_changed", _("Leaver policy changed")
+    LEAVER_SETTLED = "leaver.settled", _("Leaver's points settled")
 
 
 class AuditEvent(models.Model):

@@ -4,6 +4,7 @@ Only HR: agents and supervisors get 403 on every page (individual segments are p
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from core.csv_export import SafeCsvWriter
 from core.errors import InvalidInputError
 from people.models import EmploymentType, Team
+from rewards.leavers.selectors import points_at_risk
 
 from .models import DEFAULT_WINDOW, WINDOWS, InsightsRun, Segment
 from .presentation import SEGMENT_HELP, dashboard_charts, people_table
@@ -88,6 +90,8 @@ def insights_dashboard_view(request: HttpRequest) -> HttpResponse:
             fairness=fair,
             segment_help=[(s.label, SEGMENT_HELP[s]) for s in Segment],
         )
+    # Live, not precomputed: a leaver's points are at risk today, not as of the last run.
+    context["at_risk"] = points_at_risk(within_days=max(settings.LEAVER_REMINDER_DAYS, default=30))
     return render(request, "insights/dashboard.html", context)
 
 

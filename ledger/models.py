@@ -31,6 +31,7 @@ class AccountKind(models.TextChoices):
     REDEMPTIONS = "redemptions", _("Redemptions sink (system)")
     LAPSED = "lapsed", _("Lapsed budget (system)")
     LEGACY_ISSUANCE = "legacy_issuance", _("Legacy issuance (system, imported history)")
+    LEAVER_LAPSED = "leaver_lapsed", _("Leavers' lapsed points (system)")
 
 
 OWNED_KINDS = (AccountKind.WALLET, AccountKind.BUDGET)
@@ -41,6 +42,10 @@ SYSTEM_KINDS = (
     # Where awards imported from the old system come from (insights' history import): kept apart
     # from today's issuance so that the economy can tell inherited points from new ones.
     AccountKind.LEGACY_ISSUANCE,
+    # Where a leaver's unspent points go after the last working day (rewards' leaver policy):
+    # apart from lapsed budgets, so that the economy can tell forfeited wages-in-kind from
+    # unused supervisor allowances.
+    AccountKind.LEAVER_LAPSED,
 )
 
 
@@ -110,6 +115,7 @@ class TransactionKind(models.TextChoices):
     REVERSAL = "reversal", _("Reversal")
     REDEMPTION = "redemption", _("Redemption")
     REFUND = "refund", _("Refund")
+    LEAVER_LAPSE = "leaver_lapse", _("Leaver's points lapsed")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

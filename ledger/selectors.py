@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Sum
+from django.utils import timezone
 
 from core import sql
+from notifications.models import leaver_reminder_text
 from people.models import Role, User
 from people.selectors import leaders_excluded, team_members_of
 
@@ -250,3 +253,31 @@ def wallet_history_of(*, owner_ids: Iterable[int]) -> dict[int, list[tuple[datet
     for owner_id, at, amount in entries.iterator(chunk_size=10_000):
         history[owner_id].append((at, amount))
     return history
+
+
+@dataclass(frozen=True)
+class LeaverNotice:
+    """What the wallet and market pages tell a person whose last working day is near."""
+
+    end_date: date
+    points: int
+    days_left: int
+
+    @property
+    def text(self) -> str:
+        return leaver_reminder_text(end_date=self.end_date, points=self.points)
+
+
+def leaver_notice_for(*, user: User, today: date | None = None) -> LeaverNotice | None:
+    """The notice "your last working day is … — spend your points", from the largest of
+    `LEAVER_REMINDER_DAYS` before the end date up to and including that day; else None."""
+    end = getattr(user, "employment_end", None)
+    if end is None or not settings.LEAVER_REMINDER_DAYS:
+        return None
+    today = today or timezone.localdate()
+    days_left = (end - today).days
+    if days_left < 0 or days_left > max(settings.LEAVER_REMINDER_DAYS):
+        return None
+    return LeaverNotice(
+        end_date=end, points=wallet_summary(user=user).available, days_left=days_left
+    )

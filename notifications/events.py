@@ -10,7 +10,7 @@ app that owns that page (`reverse("ledger-history")`), so notifications knows no
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 
@@ -65,3 +65,15 @@ class DrawingClosed:
     price: int
     link: str
     results: tuple[DrawingResult, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LeaverReminder:
+    """The recipient's last working day is `end_date`, `days` or fewer away (one of HR's reminder
+    thresholds), and they have `points` to spend."""
+
+    recipient_id: int
+    end_date: date
+    days: int
+    points: int
+    link: str

@@ -3,11 +3,12 @@ and its parameters (names arrive in both languages), so switching language switc
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ class NotificationKind(models.TextChoices):
     WISH_PRICE_TARGET = "wish_price_target", gettext_lazy("Price alert")
     WISH_SALE_STARTED = "wish_sale_started", gettext_lazy("Sale on a wished reward")
     WISH_DRAWING_OPENED = "wish_drawing_opened", gettext_lazy("Drawing opened on a wished reward")
+    LEAVER_REMINDER = "leaver_reminder", gettext_lazy("Last working day near")
 
 
 def _localized(params: dict[str, Any], name: str) -> str:
@@ -29,6 +31,17 @@ def _localized(params: dict[str, Any], name: str) -> str:
     english = (get_language() or "fi").startswith("en")
     value = params.get(f"{name}_en" if english else f"{name}_fi") or params.get(name) or ""
     return str(value)
+
+
+def leaver_reminder_text(*, end_date: date | str, points: int) -> str:
+    """ "Your last working day is 31.1.2027 — you have 420 points; spend them before then", in the
+    active language (the notification, its e-mail and the notice on the wallet and market pages)."""
+    day = date.fromisoformat(end_date) if isinstance(end_date, str) else end_date
+    return ngettext(
+        "Your last working day is %(date)s — you have %(points)d point; spend it before then.",
+        "Your last working day is %(date)s — you have %(points)d points; spend them before then.",
+        points,
+    ) % {"date": formats.date_format(day, "SHORT_DATE_FORMAT"), "points": points}
 
 
 def render_title(kind: str, params: dict[str, Any]) -> str:
@@ -44,6 +57,10 @@ def render_title(kind: str, params: dict[str, Any]) -> str:
             "points": points,
             "reason": _localized(params, "reason"),
         }
+    if kind == NotificationKind.LEAVER_REMINDER:
+        return leaver_reminder_text(
+            end_date=str(params.get("end_date", "")), points=int(params.get("points", 0))
+        )
     reward = _localized(params, "reward")
     if kind == NotificationKind.REDEMPTION_APPROVED:
         return _("Your redemption was approved: %(reward)s") % {"reward": reward}

@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from core.jobs import job_send_on_commit
 from people.models import User
 
-from .events import AwardReceived, DrawingClosed, RedemptionDecided, RedemptionDecision
+from .events import (
+    AwardReceived,
+    DrawingClosed,
+    LeaverReminder,
+    RedemptionDecided,
+    RedemptionDecision,
+)
 from .models import Notification, NotificationKind
 
 logger = logging.getLogger(__name__)
@@ -248,3 +254,24 @@ def notify_drawing_closed(event: DrawingClosed) -> None:
         for result in event.results
     ]
     job_send_on_commit(NOTIFY_MANY_TASK, items=items)
+
+
+def notify_leaver_reminder(event: LeaverReminder) -> bool:
+    """Remind a leaver to spend their points (in-app and e-mail), now: the daily job calls it.
+
+    Once per person, end date and threshold (the dedup key holds all three), so a second run
+    sends nothing and a moved end date reminds again. Returns whether it was sent now."""
+    if _muted.get():
+        return False
+    key = f"leaver:{event.recipient_id}:{event.end_date.isoformat()}:{event.days}"
+    if Notification.objects.filter(dedup_key=key).exists():
+        return False
+    recipient = User.objects.get(pk=event.recipient_id)
+    notification_send(
+        recipient=recipient,
+        kind=NotificationKind.LEAVER_REMINDER,
+        params={"end_date": event.end_date.isoformat(), "points": event.points, "days": event.days},
+        link=event.link,
+        dedup_key=key,
+    )
+    return True

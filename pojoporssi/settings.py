@@ -264,6 +264,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "insights.tasks.integrity_scan",
         "schedule": crontab(minute="45", hour="2"),
     },
+    # Leavers (rewards.leavers): remind those whose last working day is near to spend their
+    # points, then settle the points of those past it (+ grace) under HR's policy. Both are
+    # idempotent (a reminder once per person, end date and threshold; a settlement once per
+    # person and end date), so a second run the same day does nothing.
+    "rewards-leavers-daily": {
+        "task": "rewards.tasks.leavers_daily",
+        "schedule": crontab(minute="15", hour="1"),
+    },
 }
 if env.bool("DEMO_FAST_SCHEDULE", default=False):
     CELERY_BEAT_SCHEDULE["ledger-budget-periods-open"]["schedule"] = 60.0
@@ -281,6 +289,12 @@ INTEGRITY_THRESHOLDS = env.json("INTEGRITY_THRESHOLDS", default={})
 Thresholds`), e.g. `{"outlier_z": 4, "burst_hours": 48}`; unknown names are refused."""
 QUOTE_VALIDITY_SECONDS = env.int("QUOTE_VALIDITY_SECONDS", default=15 * 60)
 """How long a price quote is a promise (spec §3: 15 minutes) until HR saves pricing parameters."""
+LEAVER_REMINDER_DAYS = sorted(
+    {int(days) for days in env.list("LEAVER_REMINDER_DAYS", default=["30", "7"]) if days.strip()},
+    reverse=True,
+)
+"""Days before the last working day that a leaver is reminded to spend their points (in-app and
+e-mail, once per threshold); the wallet and market pages show the notice from the largest."""
 PRICING_DEFAULTS = {
     # Spec §3's defaults: the first parameter version. HR changes them in versions afterwards.
     "s": 2.0,
@@ -362,6 +376,7 @@ SPECTACULAR_SETTINGS = {
         "IntegrityStatusEnum": "insights.models.IntegrityStatus",
         "RosterImportModeEnum": "people.models.RosterImportMode",
         "RosterImportStatusEnum": "people.models.RosterImportStatus",
+        "LeaverModeEnum": "rewards.models.LeaverMode",
     },
 }
 

@@ -84,6 +84,7 @@ api_v1: list[URLPattern | URLResolver] = [
     ),
     path("", include("insights.api_urls")),
     path("", include("pricing.api_urls")),
+    path("", include("rewards.leavers.api_urls")),
     path("", include(router.urls)),
 ]
 

@@ -11,6 +11,7 @@ class RewardsConfig(AppConfig):
 
         from audit.describers import value_labels_register
 
-        from .models import DrawingRule
+        from .models import DrawingRule, LeaverMode
 
         value_labels_register(field="rule", choices=DrawingRule)
+        value_labels_register(field="leaver_mode", choices=LeaverMode)

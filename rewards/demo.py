@@ -17,7 +17,7 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -444,9 +444,22 @@ def _seed(
         closes_at=moment + DEMO_DRAWING_OPEN_FOR,
         schedule=False,  # history sends nothing; the beat sweeper closes it
     )
+    _leavers_seed(world, today=timezone.localdate(moment))
     result.redemptions = len(market.redemptions)
     result.states = dict(Counter(Redemption.objects.values_list("state", flat=True)).most_common())
     result.personas = dict(Counter(s.persona for s in market.shoppers.values()))
     per_agent = result.redemptions / max(1, len(market.shoppers))
     result.per_agent_per_year = round(per_agent * 12 / months, 1)
     return result
+
+
+def _leavers_seed(world: DemoWorld, *, today: date) -> None:
+    """Contract ends (rewards.leavers): Onni's agency contract ends in three weeks, so his wallet
+    and the market remind him to spend his points; one more leaves in six weeks and one left last
+    week (her points wait for the daily job, or HR's "settle now", on the leavers page)."""
+    others = [a for a in world.agents if a.username not in {"aino", "onni"}]
+    ends = {"onni": today + timedelta(days=20)}
+    ends[others[4].username] = today + timedelta(days=45)
+    ends[others[11].username] = today - timedelta(days=7)
+    for username, end in ends.items():
+        User.objects.filter(username=username).update(employment_end=end)

@@ -115,3 +115,27 @@ class UnknownWishError(NotFoundError):
 
     code = "unknown_wish"
     default_message = _("No such wish.")
+
+
+class LeaverNoEndDateError(ConflictError):
+    code = "leaver_no_end_date"
+    default_message = _("This person has no last working day; there is nothing to settle.")
+
+
+class LeaverNotEndedError(ConflictError):
+    code = "leaver_not_ended"
+    default_message = _(
+        "This person's last working day has not passed yet; their points are still theirs."
+    )
+
+
+class LeaverAlreadySettledError(ConflictError):
+    code = "leaver_already_settled"
+    default_message = _(
+        "This leaver's points have already been settled and no free points are left."
+    )
+
+
+class UnknownLeaverError(NotFoundError):
+    code = "unknown_leaver"
+    default_message = _("No such person.")

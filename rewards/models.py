@@ -409,3 +409,96 @@ class Bid(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee} {self.amount} in drawing {self.drawing_id}"
+
+
+class LeaverMode(models.TextChoices):
+    KEEP = "keep", _("Keep the points for a grace period, then lapse them")
+    CONVERT = "convert", _("Convert the points to a chosen reward, lapse the remainder")
+    LAPSE = "lapse", _("Lapse the points after the last working day")
+
+
+class LeaverPolicy(models.Model):
+    """HR's one policy for a leaver's unspent points (a singleton, pk 1; changes are audited).
+
+    Applies to everybody with a last working day (`User.employment_end`), agency and permanent
+    alike. Settled by `leaver_settle` the day after the end date (`keep`: after the grace days)."""
+
+    mode = models.CharField(
+        _("what happens to a leaver's points"),
+        max_length=10,
+        choices=LeaverMode.choices,
+        default=LeaverMode.KEEP,
+    )
+    grace_days = models.PositiveSmallIntegerField(
+        _("grace period (days)"),
+        default=30,
+        help_text=_("Days after the last working day that the points are kept (mode 'keep')."),
+    )
+    convert_reward = models.ForeignKey(
+        Reward,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reward to convert to"),
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("leaver policy")
+        verbose_name_plural = _("leaver policies")
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(condition=Q(pk=1), name="leaver_policy_singleton"),
+            models.CheckConstraint(
+                condition=~Q(mode="convert") | Q(convert_reward__isnull=False),
+                name="leaver_policy_convert_has_reward",
+            ),
+            models.CheckConstraint(
+                condition=Q(grace_days__lte=365), name="leaver_policy_grace_at_most_a_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_mode_display())
+
+
+class LeaverSettlement(models.Model):
+    """What became of one leaver's points for one last working day: written once (unique per
+    person and end date), in the same database transaction as its ledger postings."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="leaver_settlements"
+    )
+    end_date = models.DateField()
+    mode = models.CharField(max_length=10, choices=LeaverMode.choices)
+    lapsed = models.PositiveIntegerField(default=0)
+    converted = models.PositiveIntegerField(default=0, help_text="Points paid for rewards.")
+    reward = models.ForeignKey(
+        Reward, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    units = models.PositiveIntegerField(default=0, help_text="How many of the reward were bought.")
+    held_left = models.PositiveIntegerField(
+        default=0, help_text="Points still held by open drawings when settled (left to run)."
+    )
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="HR who settled it by hand; empty for the daily job.",
+    )
+    settled_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("leaver settlement")
+        verbose_name_plural = _("leaver settlements")
+        ordering = ["-end_date", "-id"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["person", "end_date"], name="leaver_settlement_once_per_end_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.end_date}: {self.mode}"

@@ -9,6 +9,7 @@ from celery import shared_task
 
 from .drawings.services import drawing_close, drawing_open, drawings_sweep
 from .errors import DrawingNotDueError
+from .leavers.services import leavers_daily
 from .models import Drawing
 
 
@@ -36,3 +37,10 @@ def drawing_close_task(*, drawing_id: int) -> str | None:
 def drawings_sweep_task() -> tuple[int, int]:
     """Every minute: open due drawings and close overdue ones."""
     return drawings_sweep()
+
+
+@shared_task(name="rewards.tasks.leavers_daily", acks_late=True)
+def leavers_daily_task() -> tuple[int, int]:
+    """Daily: remind leavers to spend their points, then settle those past their last day."""
+    run = leavers_daily()
+    return run.reminded, run.settled

@@ -2,6 +2,7 @@ from django.urls import path, re_path
 
 from . import catalogue_views, views
 from .drawings import views as drawing_views
+from .leavers import views as leaver_views
 
 urlpatterns = [
     path("market/<int:pk>/quote/", views.quote_create_view, name="quote-create"),
@@ -26,6 +27,10 @@ urlpatterns = [
     path("drawings/<int:pk>/bid/", drawing_views.bid_place_view, name="drawing-bid"),
     path("drawings/<int:pk>/withdraw/", drawing_views.bid_withdraw_view, name="drawing-withdraw"),
     path("hr/drawings/", drawing_views.hr_drawing_list_view, name="hr-drawings"),
+    path("hr/leavers/", leaver_views.hr_leavers_view, name="hr-leavers"),
+    path(
+        "hr/leavers/<int:pk>/settle/", leaver_views.hr_leaver_settle_view, name="hr-leaver-settle"
+    ),
     path("hr/rewards/", catalogue_views.hr_reward_list_view, name="hr-rewards"),
     path("hr/rewards/new/", catalogue_views.hr_reward_create_view, name="hr-reward-create"),
     path("hr/rewards/<int:pk>/", catalogue_views.hr_reward_edit_view, name="hr-reward-edit"),

@@ -129,6 +129,10 @@ ENDPOINTS = [
     ("post", "/api/v1/auth/logout-all/"),
     ("get", "/api/v1/auth/tokens/"),
     ("delete", "/api/v1/auth/tokens/1/"),
+    ("get", "/api/v1/leavers/"),
+    ("get", "/api/v1/leavers/policy/"),
+    ("put", "/api/v1/leavers/policy/"),
+    ("post", "/api/v1/leavers/1/settle/"),
 ]
 # Open on purpose: signing in, and (for people signed in) the API's description.
 UNLISTED = {"/api/v1/auth/token/", "/api/v1/schema/", "/api/v1/docs/"}
@@ -146,6 +150,7 @@ BODIES = {
     "/api/v1/wishes/": {"reward": 1},
     "/api/v1/integrity/flags/1/dismiss/": {"note": "fine"},
     "/api/v1/integrity/flags/1/reverse/": {"award_ids": [1], "note": "collusion"},
+    "/api/v1/leavers/policy/": {"mode": "lapse", "grace_days": 0},
 }
 
 

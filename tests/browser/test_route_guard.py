@@ -122,6 +122,7 @@ PAGES: dict[str, PageSpec] = {
     "integrity-flag": PageSpec(HR, lambda demo, role: {"pk": demo.flag.pk}),
     "hr-roster": PageSpec(HR),
     "hr-roster-detail": PageSpec(HR, lambda demo, role: {"pk": _roster_preview(demo).pk}),
+    "hr-leavers": PageSpec(HR),
 }
 ANONYMOUS_PAGES = ("login", "password-reset", "password-reset-sent", "password-reset-complete")
 
@@ -148,6 +149,7 @@ SKIPPED = {
     "drawing-bid": "POST only",
     "drawing-withdraw": "POST only",
     "hr-sale-cancel": "POST only",
+    "hr-leaver-settle": "POST only",
     "insights-recompute": "POST only",
     "insights-export": "a CSV download",
     "api-token-revoke-page": "POST only",

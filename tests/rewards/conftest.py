@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from ledger.models import AwardReason
+from audit.models import AuditEvent
+from ledger.models import AwardReason, Entry, Transaction
 from ledger.services import award_create
 from people.models import User
+from rewards.models import LeaverSettlement
 from tests.conftest import fund_budget
 from tests.people.factories import SupervisorFactory
 
@@ -37,3 +41,23 @@ def fund(reason: AwardReason) -> Callable[[list[User], int], User]:
         return fund_wallets(reason=reason, agents=agents, points=points)
 
     return give
+
+
+def leaver_writes() -> tuple[int, int, int, int]:
+    """What a refused leaver's request must leave alone: ledger rows, settlements, audit events."""
+    return (
+        Transaction.objects.count(),
+        Entry.objects.count(),
+        LeaverSettlement.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+@pytest.fixture
+def left_yesterday(crew, fund) -> User:
+    """An agent with 420 points whose last working day was yesterday."""
+    agent: User = crew.agents[0]
+    fund([agent], 420)
+    agent.employment_end = timezone.localdate() - timedelta(days=1)
+    agent.save(update_fields=["employment_end"])
+    return agent

@@ -103,6 +103,9 @@ RULES: dict[str, Rule] = {
     "reward-detail-page": Rule({"pk": "reward"}, {"GET": EVERYONE}),
     "hr-pricing-tick": Rule({"pk": "tick"}, {"GET": HR_ONLY}),
     "hr-sale-cancel": Rule({"pk": "sale"}, {"POST": HR_ONLY}),
+    # agent_b has no last working day: HR's attempt is refused with a message (nothing written).
+    "hr-leaver-settle": Rule({"pk": "agent_b"}, {"POST": HR_ONLY}),
+    "api-leaver-settle": Rule({"pk": "agent_b"}, {"POST": HR_ONLY}),
     "quote-create": Rule({"pk": "reward"}, {"POST": EVERYONE}),
     "wish-add": Rule({"pk": "reward"}, {"POST": EVERYONE}),
     "wish-update": Rule({"pk": "wish_b"}, {"POST": NOBODY_ELSE}),

@@ -1,0 +1,1 @@
+"""A leaver's points: HR's policy, reminders before the last working day, settlement after it."""
