@@ -34,6 +34,10 @@ class AuditAction(models.TextChoices):
     DRAWING_CREATED = "drawing.created", _("Drawing created")
     DRAWING_CLOSED = "drawing.closed", _("Drawing closed")
     AUTH_TOKEN_CREATED = "auth.token_created", _("API token created")
+    CHAT_CHANNEL_CREATED = "chat.channel_created", _("Teams or Slack channel connected")
+    CHAT_CHANNEL_CHANGED = "chat.channel_changed", _("Teams or Slack channel changed")
+    CHAT_CHANNEL_DELETED = "chat.channel_deleted", _("Teams or Slack channel disconnected")
+    CHAT_TEST_SENT = "chat.test_sent", _("Test post sent to a channel")
 
 
 class AuditEvent(models.Model):

@@ -39,6 +39,11 @@ def notifications_muted() -> Iterator[None]:
         _muted.reset(token)
 
 
+def notifications_are_muted() -> bool:
+    """Inside `notifications_muted()` (history being written): nothing is announced."""
+    return _muted.get()
+
+
 def notification_send(
     *,
     recipient: User,
