@@ -38,6 +38,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from insights.services import insights_recompute
 from ledger.selectors import wallet_summary
+from notifications.models import ChatChannel
 from people.models import User
 from pricing.demo import seed_demo
 from pricing.models import Sale, Tick
@@ -83,6 +84,24 @@ class PageSpec:
     kwargs: Callable[[Demo, str], dict[str, Any] | list[dict[str, Any]]] = lambda demo, role: {}
 
 
+def _chat_channel(demo: Demo) -> ChatChannel:
+    """A Slack channel that is failing, so the Teams and Slack pages show their whole state."""
+    team = demo.users["aino"].team
+    assert team is not None
+    channel, _ = ChatChannel.objects.get_or_create(
+        team=team,
+        kind="slack",
+        name="#pojo-demo",
+        defaults={
+            "webhook_url": "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXX",
+            "consecutive_failures": 2,
+            "failing_since": timezone.now(),
+            "last_error": "HTTP 404: no_service",
+        },
+    )
+    return channel
+
+
 # Every GET HTML page, by URL name: who opens it in the guard and how its ids are filled.
 PAGES: dict[str, PageSpec] = {
     "home": PageSpec(EVERYONE),
@@ -112,6 +131,8 @@ PAGES: dict[str, PageSpec] = {
     "history-import": PageSpec(HR),
     "api-tokens-page": PageSpec(EVERYONE),
     "audit-log": PageSpec(HR),
+    "hr-chat": PageSpec(HR),
+    "hr-chat-edit": PageSpec(HR, lambda demo, role: {"pk": _chat_channel(demo).pk}),
 }
 ANONYMOUS_PAGES = ("login",)
 
@@ -140,6 +161,8 @@ SKIPPED = {
     "api-token-revoke-page": "POST only",
     "api-tokens-revoke-all": "POST only",
     "history-import-sample": "a CSV download",
+    "hr-chat-test": "POST only",
+    "hr-chat-delete": "POST only",
     "reward-picture": "a reward's picture (WebP), loaded by the pages that show it",
     "reward-picture-small": "a reward's picture (WebP), loaded by the pages that show it",
 }
