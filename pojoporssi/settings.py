@@ -350,6 +350,9 @@ SPECTACULAR_SETTINGS = {
         "StateEnum": "rewards.models.RedemptionState",  # its name before drawings came
         "DrawingStateEnum": "rewards.models.DrawingState",
         "DrawingRuleEnum": "rewards.models.DrawingRule",
+        # A chat channel's language has the people's choices; its kind is its own.
+        "PreferredLanguageEnum": "people.models.Language",
+        "ChatKindEnum": "notifications.models.ChatKind",
     },
 }
 

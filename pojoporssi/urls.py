@@ -10,6 +10,7 @@ from audit import apis as audit_apis
 from core.api_docs import ApiDocsView
 from ledger import apis as ledger_apis
 from notifications import apis as notifications_apis
+from notifications import chat_apis
 from people import apis as people_apis
 from rewards import apis as rewards_apis
 from rewards.drawings import apis as drawing_apis
@@ -28,6 +29,7 @@ router.register("rewards", rewards_apis.RewardViewSet, basename="reward")
 router.register("redemptions", rewards_apis.RedemptionViewSet, basename="redemption")
 router.register("drawings", drawing_apis.DrawingViewSet, basename="drawing")
 router.register("audit", audit_apis.AuditEventViewSet, basename="audit-event")
+router.register("chat-channels", chat_apis.ChatChannelViewSet, basename="chat-channel")
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", people_apis.TokenCreateApi.as_view(), name="api-token"),

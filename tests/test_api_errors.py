@@ -116,6 +116,12 @@ ENDPOINTS = [
     ("post", "/api/v1/auth/logout-all/"),
     ("get", "/api/v1/auth/tokens/"),
     ("delete", "/api/v1/auth/tokens/1/"),
+    ("get", "/api/v1/chat-channels/"),
+    ("post", "/api/v1/chat-channels/"),
+    ("get", "/api/v1/chat-channels/1/"),
+    ("patch", "/api/v1/chat-channels/1/"),
+    ("delete", "/api/v1/chat-channels/1/"),
+    ("post", "/api/v1/chat-channels/1/test/"),
 ]
 # Open on purpose: signing in, and (for people signed in) the API's description.
 UNLISTED = {"/api/v1/auth/token/", "/api/v1/schema/", "/api/v1/docs/"}
@@ -130,6 +136,12 @@ BODIES = {
     "/api/v1/redemptions/": {"quote": 1},
     "/api/v1/redemptions/1/reject/": {"reason": "no"},
     "/api/v1/goal/": {"reward": 1},
+    "/api/v1/chat-channels/": {
+        "team": 1,
+        "kind": "slack",
+        "name": "#x",
+        "webhook_url": "https://8.8.8.8/hook",
+    },
 }
 
 

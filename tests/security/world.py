@@ -19,7 +19,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from ledger.models import Award, AwardReason, Entry, Hold
 from ledger.services import award_create, award_reason_create
-from notifications.models import Notification
+from notifications.models import ChatChannel, ChatDelivery, Notification
 from people.models import Role, Team, User
 from people.services import api_token_create, person_create, team_create
 from pricing.models import Sale, Tick
@@ -55,6 +55,7 @@ class SecurityWorld:
     sale: Sale
     token_b: Any  # agent_b's API token, by its public id (`.pk` is the id the URLs take)
     audit_event: Any
+    chat_channel: Any = None  # team B's Slack channel (HR's Teams and Slack pages)
 
     def role(self, name: str) -> User | None:
         return {"anonymous": None, "agent": self.agent_a, "supervisor": self.sup_a, "hr": self.hr}[
@@ -148,6 +149,9 @@ def build_world() -> SecurityWorld:
         sale=sale,
         token_b=SimpleNamespace(pk=api_token_create(user=agent_b).token.token_key),
         audit_event=AuditEvent.objects.order_by("pk").first(),
+        chat_channel=ChatChannel.objects.create(
+            team=team_b, kind="slack", name="#team-b", webhook_url="https://8.8.8.8/hook-b"
+        ),
     )
 
 
@@ -164,6 +168,10 @@ def money_state() -> dict[str, Any]:
         "goals_all": sorted(Goal.objects.values_list("employee_id", "reward_id")),
         "notifications": sorted(Notification.objects.values_list("id", "read_at")),
         "ticks": Tick.objects.count(),
+        "chat_channels": sorted(
+            ChatChannel.objects.values_list("id", "team_id", "name", "webhook_url", "active")
+        ),
+        "chat_deliveries": ChatDelivery.objects.count(),
     }
 
 
