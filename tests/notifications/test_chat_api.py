@@ -15,8 +15,8 @@ URL = "/api/v1/chat-channels/"
 HOOK = "https://8.8.8.8/services/T0/B0/SECRETSECRET"
 
 
-def body(team, **overrides):
-    return {"team": team.pk, "kind": "slack", "name": "#north", "webhook_url": HOOK, **overrides}
+def body(for_team, **overrides):
+    return {"team": for_team.pk, "kind": "slack", "name": "#north", "webhook_url": HOOK, **overrides}
 
 
 def test_hr_connects_lists_changes_and_disconnects_a_channel(api, crew):
