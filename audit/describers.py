@@ -46,6 +46,12 @@ FIELD_LABELS = {
     "leaver_mode": gettext_lazy("leaver policy"),
     "grace_days": gettext_lazy("grace period (days)"),
     "convert_reward": gettext_lazy("reward to convert to"),
+    "kind": gettext_lazy("service"),
+    "language": gettext_lazy("language"),
+    "post_awards": gettext_lazy("new awards"),
+    "post_drawings": gettext_lazy("drawings"),
+    "post_movers": gettext_lazy("market movers"),
+    "webhook": gettext_lazy("webhook URL"),
 }
 
 
@@ -233,4 +239,18 @@ def audit_describe(event: AuditEvent) -> str:
                 "converted": d.get("converted", 0),
                 "units": d.get("units", 0),
             }
+        case AuditAction.CHAT_CHANNEL_CREATED:
+            return _("Chat channel %(channel)s connected to team %(team)s") % {
+                "channel": subject,
+                "team": d.get("team") or "–",
+            }
+        case AuditAction.CHAT_CHANNEL_CHANGED:
+            return _with_changes(_("Chat channel %(channel)s changed") % {"channel": subject}, d)
+        case AuditAction.CHAT_CHANNEL_DELETED:
+            return _("Chat channel %(channel)s of team %(team)s disconnected") % {
+                "channel": subject,
+                "team": d.get("team") or "–",
+            }
+        case AuditAction.CHAT_TEST_SENT:
+            return _("Test post sent to chat channel %(channel)s") % {"channel": subject}
     return str(event.action)

@@ -41,6 +41,10 @@ class AuditAction(models.TextChoices):
     AUTH_PASSWORD_RESET = "auth.password_reset", _("Password reset by e-mail")
     LEAVER_POLICY_CHANGED = "leaver.policy_changed", _("Leaver policy changed")
     LEAVER_SETTLED = "leaver.settled", _("Leaver's points settled")
+    CHAT_CHANNEL_CREATED = "chat.channel_created", _("Teams or Slack channel connected")
+    CHAT_CHANNEL_CHANGED = "chat.channel_changed", _("Teams or Slack channel changed")
+    CHAT_CHANNEL_DELETED = "chat.channel_deleted", _("Teams or Slack channel disconnected")
+    CHAT_TEST_SENT = "chat.test_sent", _("Test post sent to a channel")
 
 
 class AuditEvent(models.Model):

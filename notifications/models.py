@@ -147,3 +147,122 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+# --- Teams and Slack channels (chat.py builds the posts, tasks.py sends them) -------------------
+
+
+class ChatKind(models.TextChoices):
+    TEAMS = "teams", gettext_lazy("Microsoft Teams (workflow webhook)")
+    SLACK = "slack", gettext_lazy("Slack (incoming webhook)")
+
+
+class ChatLanguage(models.TextChoices):
+    FI = "fi", "suomi"
+    EN = "en", "English"
+
+
+class ChatEvent(models.TextChoices):
+    """What a channel may hear; an event key starts with one of these (`award:42`)."""
+
+    AWARD = "award", gettext_lazy("New awards")
+    DRAWING = "drawing", gettext_lazy("Drawings opening and closing")
+    MOVERS = "movers", gettext_lazy("Daily market movers")
+    TEST = "test", gettext_lazy("Test post")
+
+
+class ChatChannel(models.Model):
+    """A team's Teams or Slack channel, reached by its webhook URL.
+
+    The URL is a secret (whoever has it can post to the channel): pages and the admin show it
+    masked (`webhook_url_masked`), never in full after it is saved."""
+
+    team = models.ForeignKey(
+        "people.Team",
+        on_delete=models.CASCADE,
+        related_name="chat_channels",
+        verbose_name=gettext_lazy("team"),
+    )
+    kind = models.CharField(gettext_lazy("service"), max_length=10, choices=ChatKind.choices)
+    name = models.CharField(
+        gettext_lazy("channel name"),
+        max_length=100,
+        help_text=gettext_lazy("For your own reference, e.g. #team-north."),
+    )
+    webhook_url = models.CharField(gettext_lazy("webhook URL"), max_length=1000)
+    language = models.CharField(
+        gettext_lazy("language of the posts"),
+        max_length=2,
+        choices=ChatLanguage.choices,
+        default=ChatLanguage.FI,
+    )
+    post_awards = models.BooleanField(gettext_lazy("new awards"), default=True)
+    post_drawings = models.BooleanField(gettext_lazy("drawings opening and closing"), default=True)
+    post_movers = models.BooleanField(gettext_lazy("daily market movers"), default=True)
+    active = models.BooleanField(gettext_lazy("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = gettext_lazy("chat channel")
+        verbose_name_plural = gettext_lazy("chat channels")
+        ordering = ["team__name", "kind", "name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.team} · {self.get_kind_display()} · {self.name}"
+
+    @property
+    def webhook_url_masked(self) -> str:
+        """Scheme and host, and the last four characters: enough to tell two URLs apart."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.webhook_url)
+        tail = self.webhook_url[-4:] if len(self.webhook_url) > 12 else ""
+        return f"{parts.scheme}://{parts.hostname or ''}/…{tail}"
+
+    def hears(self, event: str) -> bool:
+        return event == ChatEvent.TEST or {
+            ChatEvent.AWARD: self.post_awards,
+            ChatEvent.DRAWING: self.post_drawings,
+            ChatEvent.MOVERS: self.post_movers,
+        }.get(ChatEvent(event), False)
+
+    @property
+    def is_failing(self) -> bool:
+        return self.consecutive_failures > 0
+
+
+class ChatDeliveryStatus(models.TextChoices):
+    PENDING = "pending", gettext_lazy("Waiting")
+    RETRYING = "retrying", gettext_lazy("Retrying")
+    SENT = "sent", gettext_lazy("Sent")
+    FAILED = "failed", gettext_lazy("Failed")
+
+
+class ChatDelivery(models.Model):
+    """One post to one channel. Unique per (channel, event key): an event announced again (a
+    redelivered message, the outbox's sweep, a second beat) finds its delivery already there."""
+
+    channel = models.ForeignKey(ChatChannel, on_delete=models.CASCADE, related_name="deliveries")
+    event_key = models.CharField(max_length=120)
+    payload = models.JSONField()
+    status = models.CharField(
+        max_length=10, choices=ChatDeliveryStatus.choices, default=ChatDeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["channel", "event_key"], name="chat_delivery_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id}: {self.event_key} ({self.status})"

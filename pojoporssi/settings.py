@@ -307,6 +307,11 @@ PRICING_DEFAULTS = {
 }
 PRICING_BEAT_SECONDS = env.float("PRICING_BEAT_SECONDS", default=60.0)
 """How often beat asks the tick task to price whatever windows have closed (a no-op otherwise)."""
+# Teams and Slack (notifications.chat): the daily "market movers" post, after the night's tick.
+CELERY_BEAT_SCHEDULE["pricing-chat-movers"] = {
+    "task": "pricing.tasks.chat_movers_post",
+    "schedule": crontab(minute="0", hour="9"),  # CELERY_TIMEZONE: Europe/Helsinki
+}
 CELERY_BEAT_SCHEDULE["pricing-tick"] = {
     # Every window that has closed gets priced within PRICING_BEAT_SECONDS of its end.
     "task": "pricing.tasks.pricing_tick",
@@ -321,6 +326,17 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pojoporssi@localhost
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=10)
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 """Where the pages live, for links in e-mails."""
+
+# --- Teams and Slack (notifications/chat.py) ---------------------------------------------------
+CHAT_WEBHOOK_ALLOW_HTTP = env.bool("CHAT_WEBHOOK_ALLOW_HTTP", default=DEVELOPMENT)
+"""Allow http:// webhook URLs and private/loopback addresses (a local receiver). Off in
+production: only public https hosts are posted to (no SSRF into the internal network)."""
+CHAT_WEBHOOK_TIMEOUT_SECONDS = env.float("CHAT_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+CHAT_MAX_ATTEMPTS = env.int("CHAT_MAX_ATTEMPTS", default=6)
+"""Tries per post (connection errors, timeouts, 5xx, 429) before it is marked failed."""
+CHAT_RETRY_BASE_SECONDS = env.float("CHAT_RETRY_BASE_SECONDS", default=10.0)
+"""First retry after about this long, doubling each time (with jitter)."""
+CHAT_RETRY_MAX_SECONDS = env.float("CHAT_RETRY_MAX_SECONDS", default=3600.0)
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -377,6 +393,9 @@ SPECTACULAR_SETTINGS = {
         "RosterImportModeEnum": "people.models.RosterImportMode",
         "RosterImportStatusEnum": "people.models.RosterImportStatus",
         "LeaverModeEnum": "rewards.models.LeaverMode",
+        # A chat channel's language has the people's choices; its kind is its own.
+        "PreferredLanguageEnum": "people.models.Language",
+        "ChatKindEnum": "notifications.models.ChatKind",
     },
 }
 

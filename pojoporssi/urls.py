@@ -11,6 +11,7 @@ from core.api_docs import ApiDocsView
 from insights.integrity import apis as integrity_apis
 from ledger import apis as ledger_apis
 from notifications import apis as notifications_apis
+from notifications import chat_apis
 from people import apis as people_apis
 from people.roster import apis as roster_apis
 from rewards import apis as rewards_apis
@@ -32,6 +33,7 @@ router.register("wishes", rewards_apis.WishViewSet, basename="wish")
 router.register("drawings", drawing_apis.DrawingViewSet, basename="drawing")
 router.register("audit", audit_apis.AuditEventViewSet, basename="audit-event")
 router.register("integrity/flags", integrity_apis.IntegrityFlagViewSet, basename="integrity-flag")
+router.register("chat-channels", chat_apis.ChatChannelViewSet, basename="chat-channel")
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", people_apis.TokenCreateApi.as_view(), name="api-token"),

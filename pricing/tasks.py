@@ -23,3 +23,11 @@ def wish_alerts() -> int:
     """Tell people about their wishes: price at target, sale started, drawing opened. Safe to
     run again or concurrently: each event is announced once (`pricing.alerts`)."""
     return wish_alerts_run()
+
+
+@shared_task(name="pricing.tasks.chat_movers_post", acks_late=True)
+def chat_movers_post() -> int:
+    """The daily "market movers" post to Teams and Slack; once per day however often it runs."""
+    from .chat import chat_movers_post as post
+
+    return post()

@@ -133,6 +133,12 @@ ENDPOINTS = [
     ("get", "/api/v1/leavers/policy/"),
     ("put", "/api/v1/leavers/policy/"),
     ("post", "/api/v1/leavers/1/settle/"),
+    ("get", "/api/v1/chat-channels/"),
+    ("post", "/api/v1/chat-channels/"),
+    ("get", "/api/v1/chat-channels/1/"),
+    ("patch", "/api/v1/chat-channels/1/"),
+    ("delete", "/api/v1/chat-channels/1/"),
+    ("post", "/api/v1/chat-channels/1/test/"),
 ]
 # Open on purpose: signing in, and (for people signed in) the API's description.
 UNLISTED = {"/api/v1/auth/token/", "/api/v1/schema/", "/api/v1/docs/"}
@@ -151,6 +157,12 @@ BODIES = {
     "/api/v1/integrity/flags/1/dismiss/": {"note": "fine"},
     "/api/v1/integrity/flags/1/reverse/": {"award_ids": [1], "note": "collusion"},
     "/api/v1/leavers/policy/": {"mode": "lapse", "grace_days": 0},
+    "/api/v1/chat-channels/": {
+        "team": 1,
+        "kind": "slack",
+        "name": "#x",
+        "webhook_url": "https://8.8.8.8/hook",
+    },
 }
 
 

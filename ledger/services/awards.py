@@ -8,14 +8,16 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import sql
 from core.errors import InvalidInputError
 from core.transactions import atomic
 from core.validators import is_whole_number
+from notifications.chat import ChatFact, ChatMessage, chat_announce
 from notifications.events import AwardReceived
-from notifications.services import notify_award_received
+from notifications.services import NEWS_WINDOW, notify_award_received
 from people.models import Role, Team, User
 from people.selectors import person_leadership
 
@@ -183,7 +185,31 @@ def award_create(
             link=reverse("ledger-history"),
         )
     )
+    if award.created_at >= timezone.now() - NEWS_WINDOW:  # history being written is no news
+        _chat_award(award, team_id=recipient.team_id)
     return award
+
+
+def _chat_award(award: Award, *, team_id: int) -> None:
+    """The recognition feed's line, posted to the recipient's team's Teams and Slack channels
+    after commit (`notifications.chat`): who got how many points from whom, and why."""
+    reason, recipient, giver = award.reason, award.recipient, award.giver
+    chat_announce(
+        team_ids=[team_id],
+        event_key=f"award:{award.pk}",
+        message=ChatMessage(
+            title_fi=f"🌟 {recipient.name} sai {award.points} pistettä",
+            title_en=f"🌟 {recipient.name} received {award.points} points",
+            text_fi=f"“{award.message}”" if award.message else "",
+            text_en=f"“{award.message}”" if award.message else "",
+            facts=(
+                ChatFact("Peruste", "Reason", reason.name_fi, reason.name_en),
+                ChatFact("Antaja", "Awarded by", giver.name),
+                ChatFact("Pisteet", "Points", f"+{award.points}"),
+            ),
+            link=reverse("home"),
+        ),
+    )
 
 
 def _suggested_range_check(suggested_min: int, suggested_max: int) -> None:

@@ -40,6 +40,7 @@ from ledger.services import (
     holds_void,
     wallet_for,
 )
+from notifications.chat import ChatFact, ChatMessage, chat_announce, chat_when
 from notifications.events import DrawingClosed, DrawingResult
 from notifications.services import notify_drawing_closed
 from people.models import User
@@ -103,6 +104,34 @@ def _open(*, drawing: Drawing, reward: Reward, now: datetime) -> None:
     drawing.save(update_fields=["reserve", "k", "state", "opened_at"])
     for hook in _opened_hooks:
         hook(drawing)
+    _chat_opened(drawing=drawing, reward=reward)
+
+
+_RULE_NAMES = {
+    DrawingRule.AUCTION: ("Suljettu huutokauppa", "Sealed-bid auction"),
+    DrawingRule.LOTTERY: ("Arvonta", "Lottery"),
+}
+
+
+def _chat_opened(*, drawing: Drawing, reward: Reward) -> None:
+    """Every team's Teams and Slack channels hear that a drawing opened (after commit)."""
+    rule_fi, rule_en = _RULE_NAMES.get(DrawingRule(drawing.rule), (drawing.rule, drawing.rule))
+    closes_fi, closes_en = chat_when(drawing.closes_at)
+    chat_announce(
+        team_ids=None,
+        event_key=f"drawing:{drawing.pk}:opened",
+        message=ChatMessage(
+            title_fi=f"🎁 Arvonta/huutokauppa avattu: {reward.name_fi}",
+            title_en=f"🎁 Drawing open: {reward.name_en}",
+            facts=(
+                ChatFact("Tapa", "Rule", rule_fi, rule_en),
+                ChatFact("Kappaleita", "Items", str(drawing.k or 0)),
+                ChatFact("Lähtöhinta", "Reserve", f"{drawing.reserve} p", f"{drawing.reserve} pts"),
+                ChatFact("Sulkeutuu", "Closes", closes_fi, closes_en),
+            ),
+            link=reverse("drawing-detail", kwargs={"pk": drawing.pk}),
+        ),
+    )
 
 
 def _open_if_due(*, drawing: Drawing, reward: Reward, now: datetime) -> None:
@@ -402,8 +431,31 @@ def drawing_close(*, drawing: Drawing, actor: User | None = None) -> Drawing:
                 ),
             )
         )
+        _chat_closed(drawing=locked, reward=reward, winners=len(winners), bidders=len(bids))
         locked.reward.refresh_from_db(fields=["stock"])
     return locked
+
+
+def _chat_closed(*, drawing: Drawing, reward: Reward, winners: int, bidders: int) -> None:
+    """Every team's Teams and Slack channels hear how a drawing ended (after commit); the
+    winners' names stay in the app."""
+    price = drawing.clearing_price
+    facts = [
+        ChatFact("Osallistujia", "Bidders", str(bidders)),
+        ChatFact("Voittajia", "Winners", str(winners)),
+    ]
+    if price is not None:
+        facts.append(ChatFact("Hinta", "Price", f"{price} p", f"{price} pts"))
+    chat_announce(
+        team_ids=None,
+        event_key=f"drawing:{drawing.pk}:closed",
+        message=ChatMessage(
+            title_fi=f"🏁 Arvonta/huutokauppa päättyi: {reward.name_fi}",
+            title_en=f"🏁 Drawing closed: {reward.name_en}",
+            facts=tuple(facts),
+            link=reverse("drawing-detail", kwargs={"pk": drawing.pk}),
+        ),
+    )
 
 
 def drawings_sweep() -> tuple[int, int]:

@@ -41,6 +41,7 @@ from insights.models import IntegrityFlag, IntegrityKind, IntegrityStatus
 from insights.services import insights_recompute
 from ledger.models import Award
 from ledger.selectors import wallet_summary
+from notifications.models import ChatChannel
 from people.models import RosterImport, User
 from people.roster.services import roster_preview_create
 from pricing.demo import seed_demo
@@ -88,6 +89,24 @@ class PageSpec:
     kwargs: Callable[[Demo, str], dict[str, Any] | list[dict[str, Any]]] = lambda demo, role: {}
 
 
+def _chat_channel(demo: Demo) -> ChatChannel:
+    """A Slack channel that is failing, so the Teams and Slack pages show their whole state."""
+    team = demo.users["aino"].team
+    assert team is not None
+    channel, _ = ChatChannel.objects.get_or_create(
+        team=team,
+        kind="slack",
+        name="#pojo-demo",
+        defaults={
+            "webhook_url": "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXX",
+            "consecutive_failures": 2,
+            "failing_since": timezone.now(),
+            "last_error": "HTTP 404: no_service",
+        },
+    )
+    return channel
+
+
 # Every GET HTML page, by URL name: who opens it in the guard and how its ids are filled.
 PAGES: dict[str, PageSpec] = {
     "home": PageSpec(EVERYONE),
@@ -123,6 +142,8 @@ PAGES: dict[str, PageSpec] = {
     "hr-roster": PageSpec(HR),
     "hr-roster-detail": PageSpec(HR, lambda demo, role: {"pk": _roster_preview(demo).pk}),
     "hr-leavers": PageSpec(HR),
+    "hr-chat": PageSpec(HR),
+    "hr-chat-edit": PageSpec(HR, lambda demo, role: {"pk": _chat_channel(demo).pk}),
 }
 ANONYMOUS_PAGES = ("login", "password-reset", "password-reset-sent", "password-reset-complete")
 
@@ -165,6 +186,8 @@ SKIPPED = {
     "integrity-flag-reverse": "POST only",
     "hr-roster-apply": "POST only",
     "hr-roster-template": "a CSV download",
+    "hr-chat-test": "POST only",
+    "hr-chat-delete": "POST only",
     "reward-picture": "a reward's picture (WebP), loaded by the pages that show it",
     "reward-picture-small": "a reward's picture (WebP), loaded by the pages that show it",
 }

@@ -152,6 +152,14 @@ RULES: dict[str, Rule] = {
         {"size": "=small", "name": "=" + "0" * 32 + ".webp"},
         {"GET": (NOT_FOUND, NOT_FOUND, NOT_FOUND)},
     ),
+    # --- HR's Teams and Slack channels: HR's alone (the webhook URL is a secret).
+    "chat-channel-detail": Rule(
+        {"pk": "chat_channel"}, {"GET": HR_ONLY, "PATCH": HR_ONLY, "DELETE": HR_ONLY}
+    ),
+    "chat-channel-test": Rule({"pk": "chat_channel"}, {"POST": HR_ONLY}),
+    "hr-chat-edit": Rule({"pk": "chat_channel"}, {"GET": HR_ONLY, "POST": HR_ONLY}),
+    "hr-chat-test": Rule({"pk": "chat_channel"}, {"POST": HR_ONLY}),
+    "hr-chat-delete": Rule({"pk": "chat_channel"}, {"POST": HR_ONLY}),
     # No insights have been computed in this world: HR gets past the check, then a 404.
     "insights-export": Rule({"slug": "=segments"}, {"GET": (DENY, DENY, NOT_FOUND)}),
     # --- SCIM provisioning: the identity provider's token only (tests/people/test_scim_*).

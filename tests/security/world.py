@@ -20,7 +20,7 @@ from audit.models import AuditEvent
 from insights.models import IntegrityFlag, IntegrityKind
 from ledger.models import Award, AwardReason, Entry, Hold
 from ledger.services import award_create, award_reason_create
-from notifications.models import Notification
+from notifications.models import ChatChannel, ChatDelivery, Notification
 from people.models import Role, Team, User
 from people.roster.services import roster_preview_create
 from people.services import api_token_create, person_create, team_create
@@ -60,6 +60,7 @@ class SecurityWorld:
     audit_event: Any
     integrity_flag: Any = None  # an open flag on award_b (insights.models.IntegrityFlag)
     roster_import: Any = None  # a stored roster preview (HR's), not applied
+    chat_channel: Any = None  # team B's Slack channel (HR's Teams and Slack pages)
 
     def role(self, name: str) -> User | None:
         return {"anonymous": None, "agent": self.agent_a, "supervisor": self.sup_a, "hr": self.hr}[
@@ -165,6 +166,9 @@ def build_world() -> SecurityWorld:
             b"B1,agent_b,agent_b@example.com,Team B,\nB9,Newcomer,new@example.com,Team B,\n",
             actor=hr,
         ),
+        chat_channel=ChatChannel.objects.create(
+            team=team_b, kind="slack", name="#team-b", webhook_url="https://8.8.8.8/hook-b"
+        ),
     )
 
 
@@ -181,6 +185,10 @@ def money_state() -> dict[str, Any]:
         "wishes_all": sorted(Wish.objects.values_list("employee_id", "reward_id", "target_price")),
         "notifications": sorted(Notification.objects.values_list("id", "read_at")),
         "ticks": Tick.objects.count(),
+        "chat_channels": sorted(
+            ChatChannel.objects.values_list("id", "team_id", "name", "webhook_url", "active")
+        ),
+        "chat_deliveries": ChatDelivery.objects.count(),
     }
 
 
