@@ -36,10 +36,11 @@ from .errors import (
     UnknownReasonError,
 )
 from .forms import AwardForm
-from .models import AccountKind, AwardReason, Entry, TransactionKind
+from .models import AccountKind, AwardReason, Entry, Thanks, TransactionKind
 
 HOME_LINES = 8
 HOME_FEED = 15
+TEAM_THANKS = 20
 STATEMENT_PAGE_SIZE = 25
 AWARD_SCOPE = "awards.create.html"
 
@@ -99,6 +100,24 @@ def statement_lines(entries: Iterable[Entry]) -> list[StatementLine]:
     return lines
 
 
+def with_reactions(thanks: list[Thanks], *, user: User) -> list[Thanks]:
+    """The thanks with `reaction_counts` set for the template (one query for all of them)."""
+    counts = selectors.thanks_reactions(thanks=thanks, user=user)
+    for item in thanks:
+        item.reaction_counts = counts[item.pk]  # type: ignore[attr-defined]
+    return thanks
+
+
+def recognition_items(*, user: User, limit: int) -> list[tuple[str, Any]]:
+    """The newest awards and colleagues' thanks together, newest first, as ("award" | "thanks",
+    object) pairs; the thanks carry their reactions."""
+    awards = list(selectors.recognition_feed()[:limit])
+    thanks = with_reactions(list(selectors.thanks_feed()[:limit]), user=user)
+    items: list[tuple[str, Any]] = [("award", a) for a in awards] + [("thanks", t) for t in thanks]
+    items.sort(key=lambda item: (item[1].created_at, item[0] == "award"), reverse=True)
+    return items[:limit]
+
+
 @login_required
 def home_view(request: HttpRequest) -> HttpResponse:
     me = _me(request)
@@ -108,7 +127,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
         "balance": balance,
         "lines": lines,
         "latest_thanks": next((ln for ln in lines if ln.kind == "award" and ln.amount > 0), None),
-        "feed": selectors.recognition_feed()[:HOME_FEED],
+        "feed": recognition_items(user=me, limit=HOME_FEED),
         "budget": selectors.budget_summary(supervisor=me) if me.is_supervisor else None,
         "reasons": AwardReason.objects.filter(active=True).order_by("position", "code"),
     }
@@ -243,5 +262,9 @@ def team_view(request: HttpRequest) -> HttpResponse:
         members=[(member, balances.get(member.pk) or 0) for member in member_list],
         has_reasons=reasons.exists(),
         given=selectors.recognition_feed().filter(giver=me)[:5],
+        team_thanks=[
+            (thanks, services.thanks_suggested_points(thanks.reason), uuid.uuid4().hex)
+            for thanks in selectors.thanks_for_team(supervisor=me)[:TEAM_THANKS]
+        ],
     )
     return render(request, "ledger/team.html", context, status=status)

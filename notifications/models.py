@@ -19,6 +19,8 @@ class NotificationKind(models.TextChoices):
     REDEMPTION_FULFILLED = "redemption_fulfilled", gettext_lazy("Redemption fulfilled")
     DRAWING_WON = "drawing_won", gettext_lazy("Drawing won")
     DRAWING_LOST = "drawing_lost", gettext_lazy("Drawing lost")
+    THANKS_RECEIVED = "thanks_received", gettext_lazy("Thanks from a colleague")
+    THANKS_AWARDED = "thanks_awarded", gettext_lazy("Your thanks became points")
 
 
 def _localized(params: dict[str, Any], name: str) -> str:
@@ -40,6 +42,22 @@ def render_title(kind: str, params: dict[str, Any]) -> str:
             "giver": params.get("giver", ""),
             "points": points,
             "reason": _localized(params, "reason"),
+        }
+    if kind == NotificationKind.THANKS_RECEIVED:
+        return _("%(giver)s thanked you: %(reason)s") % {
+            "giver": params.get("giver", ""),
+            "reason": _localized(params, "reason"),
+        }
+    if kind == NotificationKind.THANKS_AWARDED:
+        points = int(params.get("points", 0))
+        return ngettext(
+            "%(supervisor)s turned your thanks to %(colleague)s into %(points)d point.",
+            "%(supervisor)s turned your thanks to %(colleague)s into %(points)d points.",
+            points,
+        ) % {
+            "supervisor": params.get("supervisor", ""),
+            "colleague": params.get("colleague", ""),
+            "points": points,
         }
     reward = _localized(params, "reward")
     if kind == NotificationKind.REDEMPTION_APPROVED:
@@ -67,7 +85,9 @@ def render_detail(kind: str, params: dict[str, Any]) -> str:
     """A second line: the award's message or the reason for a rejection, if any."""
     if kind == NotificationKind.REDEMPTION_REJECTED and params.get("reason"):
         return _("Reason: %(reason)s") % {"reason": params["reason"]}
-    if kind == NotificationKind.AWARD_RECEIVED and params.get("message"):
+    if kind in (NotificationKind.AWARD_RECEIVED, NotificationKind.THANKS_RECEIVED) and params.get(
+        "message"
+    ):
         return str(params["message"])
     return ""
 

@@ -257,6 +257,9 @@ if env.str("BUDGET_BEAT_SECONDS", default=""):
 # --- Domain settings --------------------------------------------------------------------------
 AWARD_MAX_POINTS = env.int("AWARD_MAX_POINTS", default=500)
 """Hard cap on a single award, whatever the reason's suggested range."""
+NOT_RECOGNISED_WEEKS = env.int("NOT_RECOGNISED_WEEKS", default=4)
+""""Not recognised lately": no award and no thanks received for this many weeks (the page's
+default; supervisors and HR may pick 2, 4, 8 or 12 weeks there)."""
 QUOTE_VALIDITY_SECONDS = env.int("QUOTE_VALIDITY_SECONDS", default=15 * 60)
 """How long a price quote is a promise (spec §3: 15 minutes) until HR saves pricing parameters."""
 PRICING_DEFAULTS = {

@@ -29,6 +29,7 @@ from ledger.demo import (
     demo_exists,
     demo_logins,
     seed_people,
+    thanks_history,
 )
 from ledger.models import Award
 from notifications.services import notifications_muted
@@ -428,6 +429,7 @@ def _seed(
         result.awards += 1
         market.after_award(award)
     market.finish()
+    thanks_history(world, now=now)
     swap = Reward.objects.get(name_en=CHRISTMAS_SWAP)
     if swap.stock is not None and swap.stock < 3:
         # HR puts this Christmas's three places back on the market.
