@@ -112,6 +112,8 @@ PAGES: dict[str, PageSpec] = {
     "history-import": PageSpec(HR),
     "api-tokens-page": PageSpec(EVERYONE),
     "audit-log": PageSpec(HR),
+    "thanks": PageSpec(EVERYONE),
+    "not-recognised": PageSpec(LEADERS),
 }
 ANONYMOUS_PAGES = ("login",)
 
@@ -139,6 +141,8 @@ SKIPPED = {
     "insights-export": "a CSV download",
     "api-token-revoke-page": "POST only",
     "api-tokens-revoke-all": "POST only",
+    "thanks-react-page": "POST only",
+    "thanks-award-page": "POST only",
     "history-import-sample": "a CSV download",
     "reward-picture": "a reward's picture (WebP), loaded by the pages that show it",
     "reward-picture-small": "a reward's picture (WebP), loaded by the pages that show it",

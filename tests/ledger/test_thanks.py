@@ -122,7 +122,7 @@ def test_an_empty_or_too_long_message_is_refused(crew, reason, message):
         InvalidInputError,
         "invalid",
     )
-    assert "message" in error.fields  # type: ignore[attr-defined]
+    assert "message" in error.fields
 
 
 def test_a_message_of_exactly_280_characters_is_accepted(crew, reason):
