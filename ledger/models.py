@@ -392,17 +392,19 @@ class Thanks(models.Model):
 class ThanksEmoji(models.TextChoices):
     """The small fixed set of reactions; the label is what a screen reader says."""
 
-    CLAP = "clap", _("Applause")
+    CLAP = "clap", _("Well done")
     HEART = "heart", _("Love it")
     PARTY = "party", _("Celebrate")
-    STRONG = "strong", _("Strong work")
+    STRONG = "strong", _("Star work")
 
 
-EMOJI_SYMBOLS = {
-    ThanksEmoji.CLAP: "👏",
-    ThanksEmoji.HEART: "❤️",
-    ThanksEmoji.PARTY: "🎉",
-    ThanksEmoji.STRONG: "💪",
+# Drawn as the project's own SVG icons (templates/includes/icon.html), not as emoji characters:
+# an emoji needs a colour-emoji font, which many work machines (and headless browsers) lack.
+REACTION_ICONS = {
+    ThanksEmoji.CLAP: "thumb",
+    ThanksEmoji.HEART: "heart",
+    ThanksEmoji.PARTY: "spark",
+    ThanksEmoji.STRONG: "star",
 }
 
 

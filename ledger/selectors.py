@@ -14,7 +14,7 @@ from people.models import Role, User
 from people.selectors import leaders_excluded, team_members_of
 
 from .models import (
-    EMOJI_SYMBOLS,
+    REACTION_ICONS,
     Account,
     AccountKind,
     Award,
@@ -258,7 +258,7 @@ def thanks_feed() -> QuerySet[Thanks]:
 @dataclass(frozen=True)
 class ReactionCount:
     emoji: str
-    symbol: str
+    icon: str
     label: str
     count: int
     mine: bool
@@ -278,7 +278,7 @@ def thanks_reactions(*, thanks: Sequence[Thanks], user: User) -> dict[int, list[
         t.pk: [
             ReactionCount(
                 emoji=str(emoji.value),
-                symbol=EMOJI_SYMBOLS[emoji],
+                icon=REACTION_ICONS[emoji],
                 label=str(emoji.label),
                 count=counts.get((t.pk, emoji.value), (0, False))[0],
                 mine=counts.get((t.pk, emoji.value), (0, False))[1],

@@ -36,7 +36,7 @@ from .errors import (
     UnknownReasonError,
 )
 from .forms import AwardForm
-from .models import AccountKind, AwardReason, Entry, Thanks, TransactionKind
+from .models import AccountKind, Award, AwardReason, Entry, Thanks, TransactionKind
 
 HOME_LINES = 8
 HOME_FEED = 15
@@ -108,13 +108,17 @@ def with_reactions(thanks: list[Thanks], *, user: User) -> list[Thanks]:
     return thanks
 
 
-def recognition_items(*, user: User, limit: int) -> list[tuple[str, Any]]:
-    """The newest awards and colleagues' thanks together, newest first, as ("award" | "thanks",
-    object) pairs; the thanks carry their reactions."""
+def recognition_items(*, user: User, limit: int) -> list[Award | Thanks]:
+    """The newest awards and colleagues' thanks together, newest first; each carries `feed_kind`
+    ("award" or "thanks") for the template, and the thanks carry their reactions."""
     awards = list(selectors.recognition_feed()[:limit])
     thanks = with_reactions(list(selectors.thanks_feed()[:limit]), user=user)
-    items: list[tuple[str, Any]] = [("award", a) for a in awards] + [("thanks", t) for t in thanks]
-    items.sort(key=lambda item: (item[1].created_at, item[0] == "award"), reverse=True)
+    for award in awards:
+        award.feed_kind = "award"  # type: ignore[attr-defined]
+    for item in thanks:
+        item.feed_kind = "thanks"  # type: ignore[attr-defined]
+    items: list[Award | Thanks] = [*awards, *thanks]
+    items.sort(key=lambda item: (item.created_at, isinstance(item, Award)), reverse=True)
     return items[:limit]
 
 

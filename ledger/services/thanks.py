@@ -35,8 +35,9 @@ def thanks_suggested_points(reason: AwardReason) -> int:
 
 
 def thanks_award_message(thanks: Thanks) -> str:
-    """The award's message: the thanks quoted, with who said it (read by everyone, any language)."""
-    return f"“{thanks.message}” — {thanks.giver.name}"
+    """The award's message: the thanks, with who said it (read by everyone, in any language; the
+    pages put the quotation marks around it)."""
+    return f"{thanks.message} — {thanks.giver.name}"
 
 
 @atomic

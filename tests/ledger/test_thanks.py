@@ -186,7 +186,7 @@ def test_a_supervisor_turns_a_thanks_into_an_award_in_one_step(
     suggested = thanks_suggested_points(reason)
     assert (award.recipient, award.reason, award.points) == (onni, reason, suggested)
     assert award.thanks == thanks
-    assert award.message == f"“Pelastit aamun!” — {aino.name}"
+    assert award.message == f"Pelastit aamun! — {aino.name}"
     assert award.message == thanks_award_message(thanks)
     assert balance_of(user=onni) == suggested
     assert ledger_verify() == []
