@@ -268,6 +268,37 @@ def thanks_history(world: DemoWorld, *, now: datetime) -> list[Thanks]:
     return made
 
 
+NEWCOMERS = [
+    # (username, name, the team's supervisor's index, employment type)
+    ("ella", "Ella Virta", 0, EmploymentType.PERMANENT),
+    ("rasmus", "Rasmus Aalto", 1, EmploymentType.AGENCY),
+]
+NEWCOMERS_JOINED_WEEKS_AGO = 6
+
+
+def newcomers_join(world: DemoWorld, *, now: datetime) -> list[User]:
+    """Two agents who joined six weeks ago and whom nobody has recognised yet: what "not
+    recognised lately" is for. Written after the history, which they are no part of."""
+    password = make_password(DEMO_PASSWORD)
+    joined = []
+    for username, name, index, employment in NEWCOMERS:
+        supervisor = world.supervisors[index]
+        joined.append(
+            User.objects.create(
+                username=username,
+                display_name=name,
+                role=Role.AGENT,
+                password=password,
+                team_id=supervisor.team_id,
+                email=f"{username}@example.com",
+                employment_type=employment,
+                preferred_language=Language.FI,
+                employment_start=(now - timedelta(weeks=NEWCOMERS_JOINED_WEEKS_AGO)).date(),
+            )
+        )
+    return joined
+
+
 def seed_demo(*, now: datetime | None = None, months: int = MONTHS_OF_HISTORY) -> SeedResult:
     """The ledger's part of the demo, once: people, criteria and a year of awards, without
     notifications. (The full demo, with the market, is `rewards.demo.seed_demo`.)"""
@@ -284,4 +315,5 @@ def _seed(*, now: datetime | None, months: int) -> SeedResult:
     for _award in award_history(world, now=now, months=months):
         result.awards += 1
     thanks_history(world, now=now)
+    newcomers_join(world, now=now)
     return result

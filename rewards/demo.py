@@ -28,6 +28,7 @@ from ledger.demo import (
     award_history,
     demo_exists,
     demo_logins,
+    newcomers_join,
     seed_people,
     thanks_history,
 )
@@ -430,6 +431,7 @@ def _seed(
         market.after_award(award)
     market.finish()
     thanks_history(world, now=now)
+    newcomers_join(world, now=now)
     swap = Reward.objects.get(name_en=CHRISTMAS_SWAP)
     if swap.stock is not None and swap.stock < 3:
         # HR puts this Christmas's three places back on the market.
