@@ -21,13 +21,15 @@ from notifications.services import notifications_muted
 from people.models import EmploymentType, Language, Role, Team, User
 
 from .errors import BudgetExceededError
-from .models import Award, AwardReason, BudgetMode
+from .models import Award, AwardReason, BudgetMode, Thanks, ThanksEmoji
 from .services import (
     award_create,
     award_reason_create,
     budget_period_open,
     budget_policy_set,
     period_start_for,
+    thanks_create,
+    thanks_react,
 )
 
 DEMO_PASSWORD = "pojo-demo"
@@ -81,6 +83,17 @@ MESSAGES = [
     "Kiitos, asiakas kehui sinua erikseen!", "Hienoa työtä eilisessä ruuhkassa.", "Kiitos, että hyppäsit apuun!",
     "Loistava ratkaisu hankalaan tapaukseen.", "", "", "Upeaa tiimityötä tällä viikolla.", "Kiitos joustosta!",
 ]  # fmt: skip
+
+
+THANKS_MESSAGES = [
+    # What colleagues say to each other on the floor.
+    "Kiitos, että tuuraisit minua perjantaina!", "Autoit minut hankalan laskun läpi, kiitos!",
+    "Kiitos vinkistä, asiakas oli tosi tyytyväinen.", "Pelastit ruuhkaisen aamuvuoron!",
+    "Kiitos kärsivällisestä perehdytyksestä.", "Hienosti hoidettu vaikea puhelu, opin paljon.",
+]  # fmt: skip
+THANKS_COUNT = 14
+"""Thanks between colleagues in the last three weeks, so the feed and the supervisors' lists have
+something to show; some of them newer than the supervisor's last award."""
 
 
 def _ascii(name: str) -> str:
@@ -233,6 +246,59 @@ def award_history(
             yield award
 
 
+def thanks_history(world: DemoWorld, *, now: datetime) -> list[Thanks]:
+    """A few weeks of thanks between colleagues of a team, with reactions; deterministic."""
+    rng = random.Random(2016)
+    made: list[Thanks] = []
+    for n in range(THANKS_COUNT):
+        supervisor = world.supervisors[n % len(world.supervisors)]
+        giver, recipient = rng.sample(world.members[supervisor.pk], 2)
+        # Spread over three weeks, the last few within the past day.
+        moment = now - timedelta(hours=2 + (THANKS_COUNT - n) ** 2 * 2.5)
+        thanks = thanks_create(
+            giver=giver,
+            recipient=recipient,
+            reason=rng.choice(world.reasons),
+            message=rng.choice(THANKS_MESSAGES),
+            created_at=moment,
+        )
+        for reactor in rng.sample(world.members[supervisor.pk], rng.randint(0, 3)):
+            thanks_react(thanks=thanks, user=reactor, emoji=rng.choice(list(ThanksEmoji.values)))
+        made.append(thanks)
+    return made
+
+
+NEWCOMERS = [
+    # (username, name, the team's supervisor's index, employment type)
+    ("ella", "Ella Virta", 0, EmploymentType.PERMANENT),
+    ("rasmus", "Rasmus Aalto", 1, EmploymentType.AGENCY),
+]
+NEWCOMERS_JOINED_WEEKS_AGO = 6
+
+
+def newcomers_join(world: DemoWorld, *, now: datetime) -> list[User]:
+    """Two agents who joined six weeks ago and whom nobody has recognised yet: what "not
+    recognised lately" is for. Written after the history, which they are no part of."""
+    password = make_password(DEMO_PASSWORD)
+    joined = []
+    for username, name, index, employment in NEWCOMERS:
+        supervisor = world.supervisors[index]
+        joined.append(
+            User.objects.create(
+                username=username,
+                display_name=name,
+                role=Role.AGENT,
+                password=password,
+                team_id=supervisor.team_id,
+                email=f"{username}@example.com",
+                employment_type=employment,
+                preferred_language=Language.FI,
+                employment_start=(now - timedelta(weeks=NEWCOMERS_JOINED_WEEKS_AGO)).date(),
+            )
+        )
+    return joined
+
+
 def seed_demo(*, now: datetime | None = None, months: int = MONTHS_OF_HISTORY) -> SeedResult:
     """The ledger's part of the demo, once: people, criteria and a year of awards, without
     notifications. (The full demo, with the market, is `rewards.demo.seed_demo`.)"""
@@ -245,6 +311,9 @@ def _seed(*, now: datetime | None, months: int) -> SeedResult:
     if not result.created:
         return result
     world = seed_people()
-    for _award in award_history(world, now=now or timezone.now(), months=months):
+    now = now or timezone.now()
+    for _award in award_history(world, now=now, months=months):
         result.awards += 1
+    thanks_history(world, now=now)
+    newcomers_join(world, now=now)
     return result

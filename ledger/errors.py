@@ -76,3 +76,18 @@ class UnknownReasonError(ApplicationError):
     code = "unknown_reason"
     http_status = status.HTTP_400_BAD_REQUEST
     default_message = _("No such published award reason.")
+
+
+class SelfThanksError(ApplicationError):
+    code = "thanks_self"
+    http_status = status.HTTP_400_BAD_REQUEST
+    default_message = _("You cannot thank yourself. Thank a colleague instead.")
+
+
+class ThanksRecipientInactiveError(RecipientInactiveError):
+    default_message = _("This person has left and cannot be thanked.")
+
+
+class ThanksAlreadyAwardedError(ConflictError):
+    code = "thanks_already_awarded"
+    default_message = _("This thanks has already been turned into points.")

@@ -111,3 +111,49 @@ class AwardForm(forms.Form):
         recipient.queryset = members
         reason.queryset = reasons
         self.fields["points"].widget.attrs["max"] = str(settings.AWARD_MAX_POINTS)
+
+
+class ColleagueChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} · {obj.team.name}" if obj.team_id else obj.name
+
+
+class ThanksForm(forms.Form):
+    """Thank a colleague: who, for which published reason, and a few words. No points."""
+
+    recipient = ColleagueChoiceField(
+        label=_("Whom do you thank?"),
+        queryset=User.objects.none(),
+        empty_label=_("Choose a colleague"),
+        error_messages={
+            "invalid_choice": _("Choose a colleague from the list."),
+            "required": _("Choose whom you thank."),
+        },
+    )
+    reason = forms.ModelChoiceField(
+        label=_("For what"),
+        queryset=AwardReason.objects.none(),
+        empty_label=_("Choose a reason"),
+        error_messages={
+            "invalid_choice": _("Choose one of the published reasons."),
+            "required": _("Choose a reason."),
+        },
+    )
+    message = forms.CharField(
+        label=_("Your thanks"),
+        max_length=280,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": "280"}),
+        help_text=_("A few words, at most 280 characters. Everyone sees it in the feed."),
+        error_messages={"required": _("Say in a few words what you thank for.")},
+    )
+
+    def __init__(
+        self, *args: Any, colleagues: QuerySet[User], reasons: QuerySet[AwardReason], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        recipient = self.fields["recipient"]
+        reason = self.fields["reason"]
+        assert isinstance(recipient, forms.ModelChoiceField)
+        assert isinstance(reason, forms.ModelChoiceField)
+        recipient.queryset = colleagues
+        reason.queryset = reasons

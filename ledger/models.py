@@ -361,6 +361,78 @@ class AwardReason(models.Model):
         return self.description_en if lang.startswith("en") else self.description_fi
 
 
+class Thanks(models.Model):
+    """A colleague's thanks: no points, a published reason and a short message. A supervisor of
+    the recipient may turn it into an award (`Award.thanks`), at most once."""
+
+    MESSAGE_MAX = 280
+
+    giver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="thanks_given"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="thanks_received"
+    )
+    reason = models.ForeignKey(AwardReason, on_delete=models.PROTECT, related_name="thanks")
+    message = models.CharField(max_length=MESSAGE_MAX)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("thanks")
+        verbose_name_plural = _("thanks")
+        ordering = ["-created_at", "-id"]
+        indexes: ClassVar[list[Any]] = [
+            # "Not recognised lately" and the supervisor's list read the latest per recipient.
+            models.Index(fields=["recipient", "-created_at"], name="thanks_recipient_recent"),
+        ]
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(
+                condition=~Q(giver=models.F("recipient")), name="thanks_not_to_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.giver} → {self.recipient}: {self.message[:40]}"
+
+
+class ThanksEmoji(models.TextChoices):
+    """The small fixed set of reactions; the label is what a screen reader says."""
+
+    CLAP = "clap", _("Well done")
+    HEART = "heart", _("Love it")
+    PARTY = "party", _("Celebrate")
+    STRONG = "strong", _("Star work")
+
+
+# Drawn as the project's own SVG icons (templates/includes/icon.html), not as emoji characters:
+# an emoji needs a colour-emoji font, which many work machines (and headless browsers) lack.
+REACTION_ICONS = {
+    ThanksEmoji.CLAP: "thumb",
+    ThanksEmoji.HEART: "heart",
+    ThanksEmoji.PARTY: "spark",
+    ThanksEmoji.STRONG: "star",
+}
+
+
+class ThanksReaction(models.Model):
+    thanks = models.ForeignKey(Thanks, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    emoji = models.CharField(max_length=10, choices=ThanksEmoji.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reaction")
+        verbose_name_plural = _("reactions")
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["thanks", "user", "emoji"], name="thanks_reaction_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.emoji} #{self.thanks_id}"
+
+
 class Award(models.Model):
     """Points from a supervisor's budget to a team member's wallet, for a published reason."""
 
@@ -374,6 +446,10 @@ class Award(models.Model):
     points = models.PositiveIntegerField()
     message = models.CharField(max_length=500, blank=True)
     transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="award")
+    # The colleague's thanks this award was turned from; one-to-one: a thanks pays out once.
+    thanks = models.OneToOneField(
+        Thanks, on_delete=models.PROTECT, null=True, blank=True, related_name="award"
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

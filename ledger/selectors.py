@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from core import sql
@@ -18,6 +18,7 @@ from people.models import Role, User
 from people.selectors import leaders_excluded, team_members_of
 
 from .models import (
+    REACTION_ICONS,
     Account,
     AccountKind,
     Award,
@@ -26,6 +27,9 @@ from .models import (
     BudgetPolicy,
     Entry,
     HoldState,
+    Thanks,
+    ThanksEmoji,
+    ThanksReaction,
     Transaction,
 )
 
@@ -281,3 +285,120 @@ def leaver_notice_for(*, user: User, today: date | None = None) -> LeaverNotice 
     return LeaverNotice(
         end_date=end, points=wallet_summary(user=user).available, days_left=days_left
     )
+
+
+# --- Colleagues' thanks and "not recognised lately" -------------------------------------------
+
+
+def thanks_feed() -> QuerySet[Thanks]:
+    """Every thanks, newest first, with who, why, and the award it became (if it did)."""
+    return Thanks.objects.select_related(
+        "giver", "recipient", "recipient__team", "reason", "award__giver"
+    ).order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class ReactionCount:
+    emoji: str
+    icon: str
+    label: str
+    count: int
+    mine: bool
+
+
+def thanks_reactions(*, thanks: Sequence[Thanks], user: User) -> dict[int, list[ReactionCount]]:
+    """Per thanks id: every offered reaction with its count and whether `user` gave it. One query
+    for the whole page."""
+    rows = (
+        ThanksReaction.objects.filter(thanks_id__in=[t.pk for t in thanks])
+        .values("thanks_id", "emoji")
+        .annotate(n=Count("id"), mine=Count("id", filter=Q(user_id=user.pk)))
+        .order_by()
+    )
+    counts = {(row["thanks_id"], row["emoji"]): (row["n"], row["mine"] > 0) for row in rows}
+    return {
+        t.pk: [
+            ReactionCount(
+                emoji=str(emoji.value),
+                icon=REACTION_ICONS[emoji],
+                label=str(emoji.label),
+                count=counts.get((t.pk, emoji.value), (0, False))[0],
+                mine=counts.get((t.pk, emoji.value), (0, False))[1],
+            )
+            for emoji in ThanksEmoji
+        ]
+        for t in thanks
+    }
+
+
+def thanks_for_team(*, supervisor: User) -> QuerySet[Thanks]:
+    """Thanks that the members `supervisor` may award received since the supervisor's last award
+    to each of them (all of them if none), not yet turned into points; newest first."""
+    last_award = (
+        Award.objects.filter(giver=supervisor, recipient=OuterRef("recipient_id"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    return (
+        thanks_feed()
+        .filter(recipient__in=award_recipients_for(giver=supervisor), award__isnull=True)
+        .annotate(last_award_at=Subquery(last_award))
+        .filter(Q(last_award_at__isnull=True) | Q(created_at__gt=F("last_award_at")))
+    )
+
+
+@dataclass(frozen=True)
+class QuietMember:
+    """A team member with no award and no thanks received since `since`."""
+
+    person: User
+    last_award_at: datetime | None
+    last_thanks_at: datetime | None
+
+    @property
+    def last_recognised_at(self) -> datetime | None:
+        dates = [d for d in (self.last_award_at, self.last_thanks_at) if d is not None]
+        return max(dates) if dates else None
+
+
+def not_recognised(*, viewer: User, since: datetime) -> list[QuietMember]:
+    """Members of the viewer's teams (every team for HR) with no award (reversed ones do not
+    count) and no thanks received since `since`, by team, the longest unrecognised first. Agency
+    staff are treated exactly as permanent staff. One query, whatever the teams' size."""
+    if viewer.is_hr:
+        members = (
+            leaders_excluded(
+                User.objects.filter(is_active=True, team__isnull=False).select_related("team")
+            )
+            .exclude(role=Role.HR)
+            .exclude(is_superuser=True)
+        )
+    else:
+        members = award_recipients_for(giver=viewer)
+    awards = Award.objects.filter(
+        recipient=OuterRef("pk"), transaction__reversed_by__isnull=True
+    ).order_by("-created_at")
+    thanks = Thanks.objects.filter(recipient=OuterRef("pk")).order_by("-created_at")
+    people = (
+        members.annotate(
+            last_award_at=Subquery(awards.values("created_at")[:1]),
+            last_thanks_at=Subquery(thanks.values("created_at")[:1]),
+        )
+        .filter(Q(last_award_at__isnull=True) | Q(last_award_at__lt=since))
+        .filter(Q(last_thanks_at__isnull=True) | Q(last_thanks_at__lt=since))
+        .order_by()
+    )
+    rows = [
+        QuietMember(person=p, last_award_at=p.last_award_at, last_thanks_at=p.last_thanks_at)
+        for p in people
+    ]
+    # By team; within it the never recognised first, then the longest ago.
+    rows.sort(
+        key=lambda r: (
+            r.person.team.name if r.person.team else "",
+            r.last_recognised_at is not None,
+            r.last_recognised_at or since,
+            r.person.name,
+        )
+    )
+    return rows

@@ -36,10 +36,11 @@ from .errors import (
     UnknownReasonError,
 )
 from .forms import AwardForm
-from .models import AccountKind, AwardReason, Entry, TransactionKind
+from .models import AccountKind, Award, AwardReason, Entry, Thanks, TransactionKind
 
 HOME_LINES = 8
 HOME_FEED = 15
+TEAM_THANKS = 20
 STATEMENT_PAGE_SIZE = 25
 AWARD_SCOPE = "awards.create.html"
 
@@ -99,6 +100,28 @@ def statement_lines(entries: Iterable[Entry]) -> list[StatementLine]:
     return lines
 
 
+def with_reactions(thanks: list[Thanks], *, user: User) -> list[Thanks]:
+    """The thanks with `reaction_counts` set for the template (one query for all of them)."""
+    counts = selectors.thanks_reactions(thanks=thanks, user=user)
+    for item in thanks:
+        item.reaction_counts = counts[item.pk]  # type: ignore[attr-defined]
+    return thanks
+
+
+def recognition_items(*, user: User, limit: int) -> list[Award | Thanks]:
+    """The newest awards and colleagues' thanks together, newest first; each carries `feed_kind`
+    ("award" or "thanks") for the template, and the thanks carry their reactions."""
+    awards = list(selectors.recognition_feed()[:limit])
+    thanks = with_reactions(list(selectors.thanks_feed()[:limit]), user=user)
+    for award in awards:
+        award.feed_kind = "award"  # type: ignore[attr-defined]
+    for item in thanks:
+        item.feed_kind = "thanks"  # type: ignore[attr-defined]
+    items: list[Award | Thanks] = [*awards, *thanks]
+    items.sort(key=lambda item: (item.created_at, isinstance(item, Award)), reverse=True)
+    return items[:limit]
+
+
 @login_required
 def home_view(request: HttpRequest) -> HttpResponse:
     me = _me(request)
@@ -108,7 +131,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
         "balance": balance,
         "lines": lines,
         "latest_thanks": next((ln for ln in lines if ln.kind == "award" and ln.amount > 0), None),
-        "feed": selectors.recognition_feed()[:HOME_FEED],
+        "feed": recognition_items(user=me, limit=HOME_FEED),
         "budget": selectors.budget_summary(supervisor=me) if me.is_supervisor else None,
         "reasons": AwardReason.objects.filter(active=True).order_by("position", "code"),
     }
@@ -243,5 +266,9 @@ def team_view(request: HttpRequest) -> HttpResponse:
         members=[(member, balances.get(member.pk) or 0) for member in member_list],
         has_reasons=reasons.exists(),
         given=selectors.recognition_feed().filter(giver=me)[:5],
+        team_thanks=[
+            (thanks, services.thanks_suggested_points(thanks.reason), uuid.uuid4().hex)
+            for thanks in selectors.thanks_for_team(supervisor=me)[:TEAM_THANKS]
+        ],
     )
     return render(request, "ledger/team.html", context, status=status)

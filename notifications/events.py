@@ -28,6 +28,31 @@ class AwardReceived:
     link: str
 
 
+@dataclass(frozen=True, slots=True)
+class ThanksReceived:
+    """A colleague thanked the recipient (no points) for a published reason."""
+
+    recipient_id: int
+    giver_name: str
+    reason_fi: str
+    reason_en: str
+    message: str
+    at: datetime
+    link: str
+
+
+@dataclass(frozen=True, slots=True)
+class ThanksAwarded:
+    """A supervisor turned the thanker's thanks to `colleague_name` into `points`."""
+
+    recipient_id: int  # the thanker
+    points: int
+    supervisor_name: str
+    colleague_name: str
+    at: datetime
+    link: str
+
+
 RedemptionDecision = Literal["approved", "rejected", "fulfilled"]
 """What an approver did to a redemption; the buyer's own cancellation is no decision."""
 

@@ -24,6 +24,8 @@ class NotificationKind(models.TextChoices):
     WISH_SALE_STARTED = "wish_sale_started", gettext_lazy("Sale on a wished reward")
     WISH_DRAWING_OPENED = "wish_drawing_opened", gettext_lazy("Drawing opened on a wished reward")
     LEAVER_REMINDER = "leaver_reminder", gettext_lazy("Last working day near")
+    THANKS_RECEIVED = "thanks_received", gettext_lazy("Thanks from a colleague")
+    THANKS_AWARDED = "thanks_awarded", gettext_lazy("Your thanks became points")
 
 
 def _localized(params: dict[str, Any], name: str) -> str:
@@ -61,6 +63,22 @@ def render_title(kind: str, params: dict[str, Any]) -> str:
         return leaver_reminder_text(
             end_date=str(params.get("end_date", "")), points=int(params.get("points", 0))
         )
+    if kind == NotificationKind.THANKS_RECEIVED:
+        return _("%(giver)s thanked you: %(reason)s") % {
+            "giver": params.get("giver", ""),
+            "reason": _localized(params, "reason"),
+        }
+    if kind == NotificationKind.THANKS_AWARDED:
+        points = int(params.get("points", 0))
+        return ngettext(
+            "%(supervisor)s turned your thanks to %(colleague)s into %(points)d point.",
+            "%(supervisor)s turned your thanks to %(colleague)s into %(points)d points.",
+            points,
+        ) % {
+            "supervisor": params.get("supervisor", ""),
+            "colleague": params.get("colleague", ""),
+            "points": points,
+        }
     reward = _localized(params, "reward")
     if kind == NotificationKind.REDEMPTION_APPROVED:
         return _("Your redemption was approved: %(reward)s") % {"reward": reward}
@@ -105,7 +123,9 @@ def render_detail(kind: str, params: dict[str, Any]) -> str:
     """A second line: the award's message or the reason for a rejection, if any."""
     if kind == NotificationKind.REDEMPTION_REJECTED and params.get("reason"):
         return _("Reason: %(reason)s") % {"reason": params["reason"]}
-    if kind == NotificationKind.AWARD_RECEIVED and params.get("message"):
+    if kind in (NotificationKind.AWARD_RECEIVED, NotificationKind.THANKS_RECEIVED) and params.get(
+        "message"
+    ):
         return str(params["message"])
     return ""
 

@@ -25,6 +25,8 @@ from .events import (
     LeaverReminder,
     RedemptionDecided,
     RedemptionDecision,
+    ThanksAwarded,
+    ThanksReceived,
 )
 from .models import Notification, NotificationKind
 
@@ -203,6 +205,39 @@ def notify_award_received(event: AwardReceived) -> None:
             "reason_fi": event.reason_fi,
             "reason_en": event.reason_en,
             "message": event.message,
+        },
+        link=event.link,
+    )
+
+
+def notify_thanks_received(event: ThanksReceived) -> None:
+    """The thanked colleague hears about it, after commit."""
+    if not _is_news(event.at):
+        return
+    notify_after_commit(
+        recipient_id=event.recipient_id,
+        kind=NotificationKind.THANKS_RECEIVED,
+        params={
+            "giver": event.giver_name,
+            "reason_fi": event.reason_fi,
+            "reason_en": event.reason_en,
+            "message": event.message,
+        },
+        link=event.link,
+    )
+
+
+def notify_thanks_awarded(event: ThanksAwarded) -> None:
+    """The thanker hears that a supervisor turned their thanks into points, after commit."""
+    if not _is_news(event.at):
+        return
+    notify_after_commit(
+        recipient_id=event.recipient_id,
+        kind=NotificationKind.THANKS_AWARDED,
+        params={
+            "points": event.points,
+            "supervisor": event.supervisor_name,
+            "colleague": event.colleague_name,
         },
         link=event.link,
     )

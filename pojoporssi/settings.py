@@ -287,6 +287,9 @@ AWARD_MAX_POINTS = env.int("AWARD_MAX_POINTS", default=500)
 INTEGRITY_THRESHOLDS = env.json("INTEGRITY_THRESHOLDS", default={})
 """Overrides of the award integrity detectors' thresholds (`insights.analysis.integrity.
 Thresholds`), e.g. `{"outlier_z": 4, "burst_hours": 48}`; unknown names are refused."""
+NOT_RECOGNISED_WEEKS = env.int("NOT_RECOGNISED_WEEKS", default=4)
+""""Not recognised lately": no award and no thanks received for this many weeks (the page's
+default; supervisors and HR may pick 2, 4, 8 or 12 weeks there)."""
 QUOTE_VALIDITY_SECONDS = env.int("QUOTE_VALIDITY_SECONDS", default=15 * 60)
 """How long a price quote is a promise (spec §3: 15 minutes) until HR saves pricing parameters."""
 LEAVER_REMINDER_DAYS = sorted(

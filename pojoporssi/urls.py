@@ -10,6 +10,7 @@ from audit import apis as audit_apis
 from core.api_docs import ApiDocsView
 from insights.integrity import apis as integrity_apis
 from ledger import apis as ledger_apis
+from ledger import thanks_apis
 from notifications import apis as notifications_apis
 from notifications import chat_apis
 from people import apis as people_apis
@@ -25,6 +26,7 @@ router.register("people", people_apis.PersonViewSet, basename="person")
 router.register("teams", people_apis.TeamViewSet, basename="team")
 router.register("awards", ledger_apis.AwardViewSet, basename="award")
 router.register("award-reasons", ledger_apis.AwardReasonViewSet, basename="award-reason")
+router.register("thanks", thanks_apis.ThanksViewSet, basename="thanks")
 router.register("budgets", ledger_apis.BudgetViewSet, basename="budget")
 router.register("ledger/transactions", ledger_apis.TransactionViewSet, basename="transaction")
 router.register("rewards", rewards_apis.RewardViewSet, basename="reward")

@@ -28,7 +28,9 @@ from ledger.demo import (
     award_history,
     demo_exists,
     demo_logins,
+    newcomers_join,
     seed_people,
+    thanks_history,
 )
 from ledger.models import Award
 from notifications.services import notifications_muted
@@ -430,6 +432,8 @@ def _seed(
         result.awards += 1
         market.after_award(award)
     market.finish()
+    thanks_history(world, now=now)
+    newcomers_join(world, now=now)
     swap = Reward.objects.get(name_en=CHRISTMAS_SWAP)
     if swap.stock is not None and swap.stock < 3:
         # HR puts this Christmas's three places back on the market.

@@ -21,6 +21,8 @@ from ledger.models import (
     BudgetPolicy,
     Entry,
     IdempotencyRecord,
+    Thanks,
+    ThanksReaction,
     Transaction,
 )
 from people.models import RosterImport, Team, User
@@ -34,6 +36,10 @@ def db_state() -> dict[str, Any]:
         "transactions": Transaction.objects.count(),
         "entries": Entry.objects.count(),
         "awards": Award.objects.count(),
+        "thanks": sorted(Thanks.objects.values_list("id", "giver_id", "recipient_id", "message")),
+        "thanks_reactions": sorted(
+            ThanksReaction.objects.values_list("thanks_id", "user_id", "emoji")
+        ),
         "idempotency_records": IdempotencyRecord.objects.count(),
         "accounts": sorted(Account.objects.values_list("id", "kind", "owner_id", "balance")),
         "people": sorted(

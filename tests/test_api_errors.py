@@ -62,6 +62,12 @@ ENDPOINTS = [
     ("get", "/api/v1/award-reasons/"),
     ("post", "/api/v1/award-reasons/"),
     ("patch", "/api/v1/award-reasons/1/"),
+    ("get", "/api/v1/thanks/"),
+    ("post", "/api/v1/thanks/"),
+    ("get", "/api/v1/thanks/1/"),
+    ("post", "/api/v1/thanks/1/react/"),
+    ("post", "/api/v1/thanks/1/award/"),
+    ("get", "/api/v1/thanks/for-my-team/"),
     ("get", "/api/v1/budgets/"),
     ("post", "/api/v1/budgets/"),
     ("get", "/api/v1/budgets/1/"),
@@ -163,6 +169,9 @@ BODIES = {
         "name": "#x",
         "webhook_url": "https://8.8.8.8/hook",
     },
+    "/api/v1/thanks/": {"recipient": 1, "reason": "customer-feedback", "message": "Kiitos!"},
+    "/api/v1/thanks/1/react/": {"emoji": "clap"},
+    "/api/v1/thanks/1/award/": {"points": 10},
 }
 
 

@@ -13,16 +13,24 @@ from django.test import Client
 from django.utils import timezone
 
 from insights.services import insights_recompute
-from ledger.models import AccountKind, Entry, Transaction, TransactionKind
+from ledger.models import AccountKind, Entry, Thanks, ThanksReaction, Transaction, TransactionKind
 from ledger.services import account_system
 from people.models import Role, Team, User
 from rewards.models import Redemption, RedemptionState, Reward, RewardActivation
+from tests.ledger.factories import AwardReasonFactory
 from tests.people.factories import AgentFactory, HRFactory
 from tests.statements import statements
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("postgres")]
 
-PAGES = ["/market/", "/hr/redemptions/", "/hr/insights/", "/hr/insights/people/"]
+PAGES = [
+    "/market/",
+    "/hr/redemptions/",
+    "/hr/insights/",
+    "/hr/insights/people/",
+    "/thanks/",
+    "/team/not-recognised/",
+]
 _serial = itertools.count()
 
 
@@ -75,6 +83,16 @@ def grow(*, rewards: int, people: int) -> None:
         Entry(transaction=d, account=account, amount=amount)
         for d in debits
         for account, amount in ((issuance, -10), (sink, 10))
+    )
+    # Every other agent thanked by the previous one, each thanks with a reaction: the thanks feed
+    # and "not recognised lately" read them.
+    reason = AwardReasonFactory(code="grow-thanks")
+    thanks = Thanks.objects.bulk_create(
+        Thanks(giver=agents[i - 1], recipient=agents[i], reason=reason, message="Kiitos!")
+        for i in range(1, len(agents), 2)
+    )
+    ThanksReaction.objects.bulk_create(
+        ThanksReaction(thanks=t, user=t.giver, emoji="clap") for t in thanks
     )
     Redemption.objects.bulk_create(
         Redemption(

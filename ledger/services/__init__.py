@@ -7,6 +7,13 @@ from .bulk import BulkAward, BulkLeg, BulkPosting, transactions_post_bulk, walle
 from .holds import HoldClosedError, hold_create, hold_post, hold_void, holds_void
 from .idempotency import idempotent_call
 from .postings import Leg, transaction_post, transaction_refund, transaction_reverse
+from .thanks import (
+    thanks_award,
+    thanks_award_message,
+    thanks_create,
+    thanks_react,
+    thanks_suggested_points,
+)
 
 __all__ = [
     "BulkAward",
@@ -29,6 +36,11 @@ __all__ = [
     "holds_void",
     "idempotent_call",
     "period_start_for",
+    "thanks_award",
+    "thanks_award_message",
+    "thanks_create",
+    "thanks_react",
+    "thanks_suggested_points",
     "transaction_post",
     "transaction_refund",
     "transaction_reverse",

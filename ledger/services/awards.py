@@ -29,7 +29,7 @@ from ..errors import (
     RecipientNotAwardableError,
     SelfAwardError,
 )
-from ..models import Account, AccountKind, Award, AwardReason, TransactionKind
+from ..models import Account, AccountKind, Award, AwardReason, Thanks, TransactionKind
 from .accounts import budget_account_for, wallet_for
 from .postings import Leg, transaction_post
 
@@ -122,8 +122,12 @@ def award_create(
     message: str = "",
     idempotency_key: str | None = None,
     created_at: datetime | None = None,
+    thanks: Thanks | None = None,
 ) -> Award:
-    """Move `points` from the giver's budget to the recipient's wallet, for a published reason."""
+    """Move `points` from the giver's budget to the recipient's wallet, for a published reason.
+
+    `thanks`: the colleague's thanks this award is turned from (`thanks_award` checks and locks
+    it); the award links to it in this transaction."""
     points = _validate_points(points)
     if not giver.is_supervisor:
         raise NotASupervisorError()
@@ -170,6 +174,7 @@ def award_create(
             points=points,
             message=message,
             transaction=txn,
+            thanks=thanks,
             created_at=txn.created_at,
         )
     )

@@ -144,6 +144,8 @@ PAGES: dict[str, PageSpec] = {
     "hr-leavers": PageSpec(HR),
     "hr-chat": PageSpec(HR),
     "hr-chat-edit": PageSpec(HR, lambda demo, role: {"pk": _chat_channel(demo).pk}),
+    "thanks": PageSpec(EVERYONE),
+    "not-recognised": PageSpec(LEADERS),
 }
 ANONYMOUS_PAGES = ("login", "password-reset", "password-reset-sent", "password-reset-complete")
 
@@ -181,6 +183,8 @@ SKIPPED = {
     "tests/browser/test_sso_journey.py",
     "password-reset-confirm": "needs the one-time link of an e-mail; "
     "tests/people/test_password_reset.py",
+    "thanks-react-page": "POST only",
+    "thanks-award-page": "POST only",
     "history-import-sample": "a CSV download",
     "integrity-flag-dismiss": "POST only",
     "integrity-flag-reverse": "POST only",

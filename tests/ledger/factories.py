@@ -13,3 +13,10 @@ class AwardReasonFactory(factory.django.DjangoModelFactory[AwardReason]):
     name_en = factory.Sequence(lambda n: f"Reason {n}")
     suggested_min = 10
     suggested_max = 50
+
+
+def make_thanks(*, giver, recipient, reason, message="Kiitos avusta!", **kwargs):
+    """A thanks through the real service (notifications and all)."""
+    from ledger.services import thanks_create
+
+    return thanks_create(giver=giver, recipient=recipient, reason=reason, message=message, **kwargs)

@@ -70,6 +70,11 @@ RULES: dict[str, Rule] = {
     "award-reason-detail": Rule({"pk": "reason"}, {"GET": EVERYONE, "PATCH": HR_ONLY}),
     "budget-detail": Rule({"supervisor": "sup_b"}, {"GET": HR_ONLY}),
     "transaction-reverse": Rule({"pk": "award_b.transaction"}, {"POST": HR_ONLY}),
+    # Thanks are public and anyone reacts (with their own reaction); only team B's supervisor may
+    # turn thanks_b into points (HR does not award).
+    "thanks-detail": Rule({"pk": "thanks_b"}, {"GET": EVERYONE}),
+    "thanks-react": Rule({"pk": "thanks_b"}, {"POST": EVERYONE}),
+    "thanks-award": Rule({"pk": "thanks_b"}, {"POST": NOBODY_ELSE}),
     # --- API: the market
     "reward-detail": Rule({"pk": "reward"}, {"GET": EVERYONE, "PATCH": HR_ONLY}),
     "reward-restock": Rule({"pk": "reward"}, {"POST": HR_ONLY}),
@@ -111,6 +116,9 @@ RULES: dict[str, Rule] = {
     "wish-update": Rule({"pk": "wish_b"}, {"POST": NOBODY_ELSE}),
     "wish-move": Rule({"pk": "wish_b"}, {"POST": NOBODY_ELSE}),
     "wish-remove": Rule({"pk": "wish_b"}, {"POST": NOBODY_ELSE}),
+    "thanks-react-page": Rule({"pk": "thanks_b"}, {"POST": EVERYONE}),
+    # Not team A's supervisor's to award, nor anyone else's here: the refusal is a message.
+    "thanks-award-page": Rule({"pk": "thanks_b"}, {"POST": (NOOP, NOOP, NOOP)}),
     # agent_b's quote and receipt are agent_b's alone, HR included.
     "redemption-confirm": Rule({"pk": "quote_b"}, {"GET": NOBODY_ELSE, "POST": NOBODY_ELSE}),
     "redemption-receipt": Rule({"pk": "redemption_b"}, {"GET": NOBODY_ELSE}),

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from insights.models import IntegrityFlag, IntegrityKind
-from ledger.models import Award, AwardReason, Entry, Hold
-from ledger.services import award_create, award_reason_create
+from ledger.models import Award, AwardReason, Entry, Hold, Thanks
+from ledger.services import award_create, award_reason_create, thanks_create
 from notifications.models import ChatChannel, ChatDelivery, Notification
 from people.models import Role, Team, User
 from people.roster.services import roster_preview_create
@@ -47,6 +47,7 @@ class SecurityWorld:
     hr: User
     reason: AwardReason
     award_b: Award
+    thanks_b: Thanks  # sup_b thanks agent_b: team B's, for everyone who asks
     reward: Reward
     reward_hidden: Reward
     quote_b: Quote
@@ -97,6 +98,7 @@ def build_world() -> SecurityWorld:
     for agent in (agent_a, agent_a2):
         award_create(giver=sup_a, recipient=agent, reason=reason, points=300)
     award_b = award_create(giver=sup_b, recipient=agent_b, reason=reason, points=400)
+    thanks_b = thanks_create(giver=sup_b, recipient=agent_b, reason=reason, message="Kiitos!")
 
     # The pricing clock started three days ago: two closed windows become two ticks.
     start = timezone.now() - timedelta(days=3)
@@ -149,6 +151,7 @@ def build_world() -> SecurityWorld:
         hr=hr,
         reason=reason,
         award_b=award_b,
+        thanks_b=thanks_b,
         reward=reward,
         reward_hidden=reward_hidden,
         quote_b=quote_b,
