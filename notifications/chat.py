@@ -20,11 +20,12 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.utils import formats, timezone, translation
 
 from core.jobs import job_send_on_commit
 
-from .models import ChatEvent, ChatKind
+from .models import ChatChannel, ChatEvent, ChatKind
 from .services import notifications_are_muted
 
 CHAT_FANOUT_TASK = "notifications.tasks.chat_fanout"
@@ -87,15 +88,33 @@ def chat_announce(*, team_ids: Iterable[int] | None, event_key: str, message: Ch
 
     Call it inside the emitter's transaction: a rolled-back award announces nothing. It never
     raises for a chat problem (no channel, a webhook down, the broker down)."""
-    event_kind(event_key)
+    kind = event_kind(event_key)
     if notifications_are_muted():
         return
+    if kind == ChatEvent.AWARD and team_ids is not None and not _award_listeners(team_ids):
+        return  # no channel hears this team's awards: no job per award (issue 11's hot path)
     job_send_on_commit(
         CHAT_FANOUT_TASK,
         team_ids=sorted(set(team_ids)) if team_ids is not None else None,
         event_key=event_key,
         message=message.to_json(),
     )
+
+
+def _award_listeners(team_ids: Iterable[int]) -> bool:
+    """Whether an active channel of one of `team_ids` posts awards (one indexed read, cheaper than
+    the Celery message it saves on installs and teams without chat)."""
+    teams = sorted(set(team_ids))
+    if not teams:
+        return False
+    table = connection.ops.quote_name(ChatChannel._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {table} WHERE active AND post_awards "  # noqa: S608
+            f"AND team_id IN ({', '.join(['%s'] * len(teams))}) LIMIT 1",
+            teams,
+        )
+        return cursor.fetchone() is not None
 
 
 # --- Rendering ----------------------------------------------------------------------------------
