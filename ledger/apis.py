@@ -92,6 +92,32 @@ class AwardSerializer(FieldsOnceMixin, serializers.ModelSerializer):
         return hasattr(obj.transaction, "reversed_by")
 
 
+_WHEN = serializers.DateTimeField()
+
+
+def award_created_body(award: Award) -> dict[str, Any]:
+    """`AwardSerializer(award).data` for an award just written, built directly: the award's hot
+    path (issue 11's profile: DRF's fields cost a tenth of an award's CPU). An award just written
+    has no reversal. `tests/ledger/test_awards_api.py` holds the two equal."""
+
+    def person(user: User) -> dict[str, Any]:
+        return {"id": user.pk, "username": user.username, "display_name": user.display_name}
+
+    team = award.recipient.team
+    return {
+        "id": award.pk,
+        "giver": person(award.giver),
+        "recipient": person(award.recipient),
+        "team": {"id": team.pk, "name": team.name} if team else None,
+        "reason": {"code": award.reason.code, "name": award.reason.name},
+        "points": award.points,
+        "message": award.message,
+        "created_at": _WHEN.to_representation(award.created_at),
+        "transaction": award.transaction_id,
+        "reversed": False,
+    }
+
+
 class AwardCreateSerializer(serializers.Serializer):
     recipient = IdField(help_text="Id of a member of one of your teams.")
     reason = serializers.SlugField(max_length=50, help_text="Code of a published award reason.")
@@ -265,7 +291,7 @@ class AwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 message=values["message"],
                 idempotency_key=key,
             )
-            return status.HTTP_201_CREATED, AwardSerializer(award).data
+            return status.HTTP_201_CREATED, award_created_body(award)
 
         code, body, _replayed = services.idempotent_call(
             user=giver, key=key, scope="awards.create", payload=dict(values), call=call

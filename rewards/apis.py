@@ -187,6 +187,40 @@ class RedemptionReceiptSerializer(RedemptionSerializer):
         return after if after is not None else balance_of(user=obj.employee)
 
 
+_WHEN = serializers.DateTimeField()
+
+
+def redemption_receipt_body(redemption: Redemption) -> dict[str, Any]:
+    """`RedemptionReceiptSerializer(redemption).data` for a purchase just written, built
+    directly: the purchase's hot path (issue 11's profile). A redemption just bought has no
+    refund and no decider yet. `tests/rewards/test_api.py` holds the two equal."""
+    employee, reward = redemption.employee, redemption.reward
+    after = getattr(redemption, "balance_after", None)  # returned by the purchase's locked UPDATE
+    return {
+        "id": redemption.pk,
+        "employee": {
+            "id": employee.pk,
+            "username": employee.username,
+            "display_name": employee.display_name,
+        },
+        "reward": {"id": redemption.reward_id, "name": reward.name, "category": reward.category},
+        "quote": redemption.quote_id,
+        "price_paid": redemption.price_paid,
+        "state": redemption.state,
+        "debit": redemption.debit_id,
+        "refund": None,
+        "decided_by": None,
+        "reason": redemption.reason,
+        "options": [
+            {"name_fi": str(o["name_fi"]), "name_en": str(o["name_en"]), "value": str(o["value"])}
+            for o in redemption.options or []
+        ],
+        "created_at": _WHEN.to_representation(redemption.created_at),
+        "updated_at": _WHEN.to_representation(redemption.updated_at),
+        "balance": after if after is not None else balance_of(user=employee),
+    }
+
+
 class RedemptionCreateSerializer(serializers.Serializer):
     quote = IdField(help_text="Id of your quote for the reward (POST /rewards/{id}/quote/).")
     options = serializers.ListField(
@@ -428,7 +462,7 @@ class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                 quote_id=values["quote"],
                 idempotency_key=idempotency_key_from(request),
                 scope="redemptions.create",
-                answer=lambda redemption: RedemptionReceiptSerializer(redemption).data,
+                answer=redemption_receipt_body,
                 options=values["options"],
             )
         except PriceChangedError as exc:

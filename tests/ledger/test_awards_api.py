@@ -696,3 +696,27 @@ def test_awards_cannot_be_changed_or_deleted_through_the_api(api, funded, reason
 
     assert db_state() == before
     assert Entry.objects.count() == before["entries"]
+
+
+# --- the answer built directly (the hot path) equals the serializer's ----------------------------
+
+
+@pytest.mark.parametrize("language", ["fi", "en"])
+@pytest.mark.parametrize("with_team", [True, False])
+def test_the_award_answer_is_what_the_award_serializer_gives(
+    api, funded, reason, language, with_team
+):
+    from django.utils import translation
+
+    from ledger.apis import AwardSerializer, award_created_body
+
+    agent = funded.agents[0]
+    response = post_award(api(funded.supervisor), award_body(agent, reason), key="same-answer")
+    assert response.status_code == 201, response.json()
+    award = Award.objects.select_related("giver", "recipient__team", "reason", "transaction").get()
+    if not with_team:  # the serializer's `team: null` branch
+        award.recipient.team = None
+    with translation.override(language):
+        assert award_created_body(award) == AwardSerializer(award).data
+    if with_team:  # and the API answered exactly that
+        assert response.json() == dict(AwardSerializer(award).data)

@@ -235,6 +235,37 @@ def test_buying_returns_a_receipt_with_the_new_balance(api, crew, fund):
     assert ledger_verify() == []
 
 
+@pytest.mark.parametrize("language", ["fi", "en"])
+@pytest.mark.parametrize("needs_approval", [True, False])
+def test_the_receipt_is_what_the_receipt_serializer_gives(
+    api, crew, fund, language, needs_approval
+):
+    from django.utils import translation
+
+    from rewards.apis import RedemptionReceiptSerializer, redemption_receipt_body
+
+    agent = crew.agents[0]
+    fund([agent], 100)
+    reward = RewardFactory(
+        base_price=30,
+        stock=2,
+        needs_approval=needs_approval,
+        options=[{"name_fi": "Koko", "name_en": "Size", "choices": ["S", "M", "L"]}],
+    )
+    client = api(agent)
+    quote = client.post(f"{REWARDS}{reward.pk}/quote/").json()
+    response = client.post(REDEMPTIONS, {"quote": quote["id"], "options": ["M"]}, format="json")
+    assert response.status_code == 201, response.content
+
+    redemption = Redemption.objects.select_related("employee", "reward").get()
+    redemption.balance_after = 70
+    with translation.override(language):
+        assert redemption_receipt_body(redemption) == RedemptionReceiptSerializer(redemption).data
+    del redemption.balance_after  # read from the wallet instead
+    assert redemption_receipt_body(redemption)["balance"] == 70
+    assert response.json() == {**RedemptionReceiptSerializer(redemption).data}
+
+
 @pytest.mark.parametrize(
     "body",
     [{}, {"quote": None}, {"quote": "1"}, {"quote": 0}, {"quote": -1}, {"quote": 1.0},
