@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.api import MAX_POINTS
+from core.csv_import import csv_text, row_error
 from people.models import EmploymentType
 from rewards.services import MAX_PRICE
 
@@ -86,19 +87,11 @@ class Parsed:
     bad_employees: set[str] = field(default_factory=set)  # lower-cased usernames with a bad row
 
 
-def error(line: int, column: str, code: str, message: str) -> dict[str, Any]:
-    return {"row": line, "column": column, "code": code, "message": message}
+error = row_error  # {row, column, code, message}: the shape every upload reports
 
 
 def decode(data: bytes) -> str:
-    """The file's text; a byte-order mark is allowed (spreadsheets write one)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            _("The file is not UTF-8 text (byte %(at)d). Save it as “CSV UTF-8”.")
-            % {"at": exc.start + 1}
-        ) from exc
+    return csv_text(data, refuse=ImportFileError)
 
 
 def _header(reader: Any) -> dict[str, int]:

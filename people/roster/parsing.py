@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from core.csv_import import csv_text, row_error
+
 from ..errors import RosterFileError
 from ..models import EmploymentType
 
@@ -75,18 +77,11 @@ class ParsedRoster:
     total: int = 0
 
 
-def error(line: int, column: str, code: str, message: str) -> dict[str, Any]:
-    return {"row": line, "column": column, "code": code, "message": message}
+error = row_error  # {row, column, code, message}: the shape every upload reports
 
 
 def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RosterFileError(
-            _("The file is not UTF-8 text (byte %(at)d). Save it as “CSV UTF-8”.")
-            % {"at": exc.start + 1}
-        ) from exc
+    return csv_text(data, refuse=RosterFileError)
 
 
 def _delimiter(text: str) -> str:
