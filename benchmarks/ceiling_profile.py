@@ -21,15 +21,18 @@ import json
 import os
 import pstats
 import random
+import signal
+import subprocess
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -41,6 +44,7 @@ from .ceiling import REWARDS, _budgets_and_wallets, _people, _session
 from .ceiling_urls import bare_tables_create
 
 REQUESTS = int(os.environ.get("PROFILE_REQUESTS", "400"))
+ROUNDS = 5
 TOP = int(os.environ.get("PROFILE_TOP", "12"))
 
 BUCKETS = (
@@ -103,10 +107,121 @@ def _call(app: WSGIHandler, environ: dict[str, Any]) -> int:
     return int(status[0].split()[0])
 
 
-def _profile(name: str, app: WSGIHandler, requests: list[dict[str, Any]]) -> float:
-    for environ in requests[:20]:  # warm: imports, caches, the connection
+def _postgres_cpu() -> float:
+    """CPU seconds PostgreSQL has used on this machine: the postmaster's children that live
+    (backends, background workers) and those it has reaped (a backend closed by CONN_MAX_AGE).
+    0 if the server's /proc entries cannot be read (a server on another machine)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        postmaster = int(_stat(pid)[1])
+        fields = _stat(postmaster)
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    ticks = sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                child = _stat(int(entry.name))
+            except (OSError, IndexError):
+                continue
+            if child[1] == str(postmaster):
+                ticks += int(child[11]) + int(child[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str]:
+    """/proc/PID/stat's fields after the command name: [0] state, [1] ppid, [11] utime, ..."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _statements_reset() -> bool:
+    """Zero pg_stat_statements if the server has it loaded (scripts/bench.sh does)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            cursor.execute("SELECT pg_stat_statements_reset()")
+    except DatabaseError:
+        return False
+    return True
+
+
+def _statements_top(n_requests: int) -> list[str]:
+    """PostgreSQL's time per request by statement (planning + execution), dearest first."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT calls, total_plan_time, total_exec_time, query FROM pg_stat_statements "
+            "WHERE query NOT LIKE '%%pg_stat_statements%%' "
+            "ORDER BY total_plan_time + total_exec_time DESC LIMIT %s",
+            [TOP],
+        )
+        rows = cursor.fetchall()
+    lines = ["   PostgreSQL's time by statement per request (plan, execute; without the profiler):"]
+    for calls, plan_ms, exec_ms, query in rows:
+        text = " ".join(query.split())
+        lines.append(
+            f"     {plan_ms / n_requests:6.3f} {exec_ms / n_requests:6.3f} ms "
+            f"{calls / n_requests:4.1f}x  {text[:100]}"
+        )
+    return lines
+
+
+def _sampler_start() -> subprocess.Popen[bytes] | None:
+    """py-spy sampling this process (PROFILE_PYSPY=dir: one collapsed-stack file per endpoint),
+    an unbiased picture where cProfile inflates call-heavy code."""
+    directory = os.environ.get("PROFILE_PYSPY")
+    if not directory:
+        return None
+    out = Path(directory) / f"{len(list(Path(directory).glob('*.txt')))}.txt"
+    proc = subprocess.Popen(
+        ["py-spy", "record", "-p", str(os.getpid()), "-r", "400", "-f", "raw", "-o", str(out)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    time.sleep(1.5)  # attached before the first request
+    return proc
+
+
+def _sampler_stop(proc: subprocess.Popen[bytes] | None) -> None:
+    if proc is not None:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+
+
+def _plain_cpu(app: WSGIHandler, requests: list[dict[str, Any]]) -> list[str]:
+    """The requests without the profiler: PostgreSQL's time by statement (pg_stat_statements),
+    and py-spy's samples if asked."""
+    tracked = _statements_reset()
+    sampler = _sampler_start()
+    for environ in requests:
         _call(app, environ)
-    timed = requests[20:]
+    _sampler_stop(sampler)
+    return _statements_top(len(requests)) if tracked else []
+
+
+def _interleaved_cpu(
+    app: WSGIHandler, suites: dict[str, list[dict[str, Any]]]
+) -> dict[str, tuple[float, float]]:
+    """{suite: (Python, PostgreSQL) CPU seconds per request}, without the profiler, measured in
+    ROUNDS turns that go round the suites, so that a machine whose speed drifts (this one's
+    swings by 2x) weighs on every suite alike."""
+    spent = {name: [0.0, 0.0] for name in suites}
+    chunk = REQUESTS // ROUNDS
+    for turn in range(ROUNDS):
+        for name, requests in suites.items():
+            pg0, cpu0 = _postgres_cpu(), time.process_time()
+            for environ in requests[turn * chunk : (turn + 1) * chunk]:
+                _call(app, environ)
+            spent[name][0] += time.process_time() - cpu0
+            spent[name][1] += _postgres_cpu() - pg0
+    return {
+        name: (py / (chunk * ROUNDS), pg / (chunk * ROUNDS)) for name, (py, pg) in spent.items()
+    }
+
+
+def _profile(name: str, app: WSGIHandler, requests: list[dict[str, Any]]) -> float:
+    statements_top = _plain_cpu(app, requests[:REQUESTS])  # and py-spy's samples if asked
+    timed = requests[REQUESTS:]
     profiler = cProfile.Profile(time.process_time)  # CPU: waits on a busy machine do not count
     cpu0, wall0 = time.process_time(), time.perf_counter()
     profiler.enable()
@@ -141,6 +256,7 @@ def _profile(name: str, app: WSGIHandler, requests: list[dict[str, Any]]) -> flo
     print("   our functions by time inside them (cumulative):")
     for cumtime, where in sorted(ours, reverse=True)[:TOP]:
         print(f"     {cumtime / n * 1000:7.3f} ms  {where}")
+    print("\n".join(statements_top))
     return cpu / n
 
 
@@ -163,7 +279,7 @@ def run() -> None:
             created_at=now,
             expires_at=now + timedelta(hours=2),
         )
-        for i in range(REQUESTS + 20)
+        for i in range(3 * REQUESTS + 20)
     )
 
     def env(user_id: int, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -171,7 +287,7 @@ def run() -> None:
         return _environ(path, json.dumps(body).encode(), cookie, csrf)
 
     def many(make: Callable[[int], dict[str, Any]]) -> list[dict[str, Any]]:
-        return [make(i) for i in range(REQUESTS + 20)]
+        return [make(i) for i in range(3 * REQUESTS + 20)]
 
     pairs = [(s, m) for s in supervisors for m in members[s.pk]]
     suites = {
@@ -200,9 +316,20 @@ def run() -> None:
     )
     with override_settings(ROOT_URLCONF="benchmarks.ceiling_urls", DEBUG=False):
         app = WSGIHandler()
-        cpu = {name: _profile(name, app, requests) for name, requests in suites.items()}
+        for requests in suites.values():  # warm: imports, caches, the connection
+            for environ in requests[:20]:
+                _call(app, environ)
+        plain = _interleaved_cpu(app, {n: r[20 : 20 + REQUESTS] for n, r in suites.items()})
+        profiled = {n: _profile(n, app, r[20 + REQUESTS :]) for n, r in suites.items()}
     connection.close()
-    base = cpu["bare DRF locked write"]
-    print("\n   CPU per request vs the bare endpoint (what bounds the rate on 2 cores):")
-    for name, seconds in cpu.items():
-        print(f"     {name:<36} {seconds * 1000:6.2f} ms  {base / seconds:5.0%} of bare's rate")
+    base_py, base_pg = plain["bare DRF locked write"]
+    print(
+        "\n   CPU per request vs the bare endpoint (what bounds the rate on 2 cores): Python "
+        "without the profiler, its PostgreSQL backend, both, and Python under the profiler"
+    )
+    print(f"     {'':<36} {'Python':>8} {'Postgres':>9} {'both':>8} {'share':>6} {'profiled':>9}")
+    for name, (py, pg) in plain.items():
+        print(
+            f"     {name:<36} {py * 1000:5.2f} ms {pg * 1000:6.2f} ms {(py + pg) * 1000:5.2f} ms "
+            f"{(base_py + base_pg) / (py + pg):6.0%} {profiled[name] * 1000:6.2f} ms"
+        )

@@ -3,8 +3,8 @@
 On the award, quote and redemption paths most of a request's CPU went into the ORM *building*
 its queries (annotations with `Exists`/`Subquery`, `Case` orderings): milliseconds per query, where
 PostgreSQL answers in a fraction of one. The few reads those paths make every time are written
-here as SQL once; the rows still become model instances (`Model.objects.raw`), so callers see
-the same objects. Writes and every invariant stay where they were (the database's constraints
+here as SQL once; the rows still become model instances (`Model.from_db`, as `raw()` makes
+them), so callers see the same objects. Writes and every invariant stay where they were (the database's constraints
 and triggers, the services' locks).
 
 SQL here is standard (runs on PostgreSQL and on the newcomer's SQLite); table names come from the
@@ -14,10 +14,12 @@ models' metadata; values are always parameters, and datetimes go through
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import connection, models
+from django.db.models import DEFERRED
 
 M = TypeVar("M", bound=models.Model)
 
@@ -34,12 +36,99 @@ def moment(value: datetime) -> Any:
 
 def first(model: type[M], sql: str, params: list[Any] | tuple[Any, ...]) -> M | None:
     """The first row of `sql` as a `model` instance (extra columns become attributes), or None."""
-    return next(iter(model._default_manager.raw(sql, params)), None)
+    found = rows(model, sql, params)
+    return found[0] if found else None
 
 
 def rows(model: type[M], sql: str, params: list[Any] | tuple[Any, ...]) -> list[M]:
-    """Every row of `sql` as `model` instances (extra columns become attributes)."""
-    return list(model._default_manager.raw(sql, params))
+    """Every row of `sql` as `model` instances (extra columns become attributes).
+
+    What `Model.objects.raw` does (the same instances: `from_db`, the fields' converters, columns
+    the model lacks as attributes), minus its per-query setup: the mapping from a result's
+    columns to the model's fields is worked out once per model and column list."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = tuple(c[0] for c in cursor.description)
+        data = cursor.fetchall()
+    if not data:
+        return []
+    plan = _plan(model, columns)
+    alias = connection.alias
+    found = []
+    for row in data:
+        values = list(row)
+        for pos, converters, col in plan.converters:
+            value = values[pos]
+            for converter in converters:
+                value = converter(value, col, connection)
+            values[pos] = value
+        instance = model.from_db(
+            alias, plan.attnames, [DEFERRED if p is None else values[p] for p in plan.positions]
+        )
+        for name, pos in plan.extras:
+            setattr(instance, name, values[pos])
+        found.append(instance)
+    return found
+
+
+@dataclass(frozen=True)
+class _Plan:
+    attnames: list[str]  # every concrete field, in the model's order (what `from_db` expects)
+    positions: list[int | None]  # each field's column in the result (None: not selected)
+    extras: list[tuple[str, int]]  # columns that are no field: set as attributes
+    converters: list[tuple[int, list[Any], Any]]  # (column, its converters, the field's Col)
+
+
+_plans: dict[tuple[str, type[models.Model], tuple[str, ...]], _Plan] = {}
+
+
+def _plan(model: type[models.Model], columns: tuple[str, ...]) -> _Plan:
+    key = (connection.vendor, model, columns)
+    plan = _plans.get(key)
+    if plan is None:
+        index = {column: pos for pos, column in enumerate(columns)}
+        fields = model._meta.concrete_fields
+        if model._meta.pk.column not in index:
+            raise ValueError(f"the query must select {model.__name__}'s primary key")
+        known = {f.column for f in fields}
+        converters = []
+        for field in fields:
+            if field.column in index:
+                col = field.get_col(model._meta.db_table)
+                found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+                if found:
+                    converters.append((index[field.column], found, col))
+        plan = _Plan(
+            attnames=[f.attname for f in fields],
+            positions=[index.get(f.column) for f in fields],
+            extras=[(c, pos) for c, pos in index.items() if c not in known],
+            converters=converters,
+        )
+        _plans[key] = plan
+    return plan
+
+
+def joined_columns(model: type[models.Model], alias: str, prefix: str) -> str:
+    """The select list of a row of `model` joined as `alias`, each column renamed `prefix` +
+    column; `joined` turns them back into an instance (a second model read in one statement)."""
+    return ", ".join(
+        f"{alias}.{connection.ops.quote_name(f.column)} AS {prefix}{f.column}"
+        for f in model._meta.concrete_fields
+    )
+
+
+def joined(owner: models.Model, model: type[M], prefix: str) -> M | None:
+    """The `model` instance whose columns `joined_columns` selected next to `owner`'s row (they
+    are removed from `owner`), or None if the join found no row."""
+    fields = model._meta.concrete_fields
+    read = owner.__dict__
+    values = [read.pop(f"{prefix}{f.column}") for f in fields]
+    if values[fields.index(model._meta.pk)] is None:
+        return None
+    for pos, converters, col in _plan(model, tuple(f.column for f in fields)).converters:
+        for converter in converters:
+            values[pos] = converter(values[pos], col, connection)
+    return model.from_db(connection.alias, [f.attname for f in fields], values)
 
 
 def insert(instance: M) -> M:

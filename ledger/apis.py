@@ -277,10 +277,12 @@ class AwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         key = idempotency_key_from(request)
 
         def call() -> tuple[int, Any]:
-            recipient = services.award_recipient(giver=giver, recipient_id=values["recipient"])
+            recipient = services.award_recipient(
+                giver=giver, recipient_id=values["recipient"], reason_code=values["reason"]
+            )
             if recipient is None:
                 raise UnknownPersonError(extra={"field": "recipient"})
-            reason = selectors.award_reason_published(code=values["reason"])
+            reason = recipient.award_reason  # type: ignore[attr-defined]  # read with them
             if reason is None:
                 raise UnknownReasonError(extra={"field": "reason"})
             award = services.award_create(

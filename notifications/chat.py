@@ -82,17 +82,28 @@ def event_kind(event_key: str) -> ChatEvent:
     return ChatEvent(prefix)
 
 
-def chat_announce(*, team_ids: Iterable[int] | None, event_key: str, message: ChatMessage) -> None:
+def chat_announce(
+    *,
+    team_ids: Iterable[int] | None,
+    event_key: str,
+    message: ChatMessage,
+    heard: bool | None = None,
+) -> None:
     """Post `message` to the channels of `team_ids` (None: every team's) that hear this kind of
     event, once per channel and `event_key`, after the current transaction commits.
 
+    `heard`, for an award: whether a channel of `team_ids` posts awards, if the caller has read
+    it already (`award_listeners_sql`); else it is read here.
     Call it inside the emitter's transaction: a rolled-back award announces nothing. It never
     raises for a chat problem (no channel, a webhook down, the broker down)."""
     kind = event_kind(event_key)
     if notifications_are_muted():
         return
-    if kind == ChatEvent.AWARD and team_ids is not None and not _award_listeners(team_ids):
-        return  # no channel hears this team's awards: no job per award (issue 11's hot path)
+    if kind == ChatEvent.AWARD and team_ids is not None:
+        if heard is None:
+            heard = _award_listeners(team_ids)
+        if not heard:
+            return  # no channel hears this team's awards: no job per award (issue 11's hot path)
     job_send_on_commit(
         CHAT_FANOUT_TASK,
         team_ids=sorted(set(team_ids)) if team_ids is not None else None,
@@ -107,14 +118,23 @@ def _award_listeners(team_ids: Iterable[int]) -> bool:
     teams = sorted(set(team_ids))
     if not teams:
         return False
-    table = connection.ops.quote_name(ChatChannel._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT 1 FROM {table} WHERE active AND post_awards "  # noqa: S608
-            f"AND team_id IN ({', '.join(['%s'] * len(teams))}) LIMIT 1",
+            f"SELECT {award_listeners_sql(', '.join(['%s'] * len(teams)))}",
             teams,
         )
-        return cursor.fetchone() is not None
+        return bool(cursor.fetchone()[0])
+
+
+def award_listeners_sql(team_ids: str) -> str:
+    """SQL that is true when an active channel of the teams `team_ids` (an SQL list or column)
+    posts awards: what `_award_listeners` asks, for a caller that folds it into its own read
+    (the award's recipient lookup) and passes the answer to `chat_announce` as `heard`."""
+    table = connection.ops.quote_name(ChatChannel._meta.db_table)
+    return (
+        f"EXISTS (SELECT 1 FROM {table} WHERE active AND post_awards "  # noqa: S608
+        f"AND team_id IN ({team_ids}))"
+    )
 
 
 # --- Rendering ----------------------------------------------------------------------------------

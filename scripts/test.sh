@@ -151,6 +151,11 @@ synchronous_commit = off
 full_page_writes = off
 max_connections = 200
 EOF
+# The benchmarks' profile reads per-statement figures (scripts/bench.sh sets it).
+if [[ -n "${PG_SHARED_PRELOAD:-}" ]]; then
+  printf "shared_preload_libraries = '%s'\npg_stat_statements.track_planning = on\n" \
+    "$PG_SHARED_PRELOAD" >>"$tmp/data/postgresql.conf"
+fi
 pg_started=1
 as_pg "$pg_bin/pg_ctl" -D "$tmp/data" -l "$tmp/postgres.log" -w -t 60 start >/dev/null \
   || { cat "$tmp/postgres.log" >&2; die "PostgreSQL did not start"; }

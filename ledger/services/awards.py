@@ -15,7 +15,7 @@ from core import sql
 from core.errors import InvalidInputError
 from core.transactions import atomic
 from core.validators import is_whole_number
-from notifications.chat import ChatFact, ChatMessage, chat_announce
+from notifications.chat import ChatFact, ChatMessage, award_listeners_sql, chat_announce
 from notifications.events import AwardReceived
 from notifications.services import NEWS_WINDOW, notify_award_received
 from people.models import Role, Team, User
@@ -65,15 +65,24 @@ def recipient_is_awardable(*, giver: User, recipient: User, recipient_leads: boo
     return not (recipient_leads or recipient.role == Role.HR or recipient.is_superuser)
 
 
-def award_recipient(*, giver: User, recipient_id: int) -> User | None:
+def award_recipient(
+    *, giver: User, recipient_id: int, reason_code: str | None = None
+) -> User | None:
     """The recipient of an award by `giver`, read in one statement with what `award_create` needs
     about them: their team, whether `giver` leads it, whether they lead a team, their wallet's id
-    and the giver's budget's. (Without this, `award_create` asks for each of those itself.)
+    and the giver's budget's, and whether a chat channel of their team posts awards. With
+    `reason_code`, the published reason of that code comes in the same statement, as
+    `award_reason` (None if there is none). (Without this, `award_create` asks for each itself.)
 
     Hand-written SQL (`core.sql`): built by the ORM, this one query cost more CPU than the rest of
     the award together."""
     leaders = sql.table(Team.leaders.through)
     accounts = sql.table(Account)
+    reason_columns, reason_join, reason_params = "", "", []
+    if reason_code is not None:
+        reason_columns = ", " + sql.joined_columns(AwardReason, "r", REASON_PREFIX)
+        reason_join = f" LEFT JOIN {sql.table(AwardReason)} r ON r.code = %s AND r.active"
+        reason_params = [reason_code]
     recipient = sql.first(
         User,
         f"SELECT u.*, t.name AS team_name_read, t.created_at AS team_created_at_read, "  # noqa: S608
@@ -83,15 +92,16 @@ def award_recipient(*, giver: User, recipient_id: int) -> User | None:
         f"(SELECT a.id FROM {accounts} a WHERE a.kind = %s AND a.owner_id = u.id) "
         "AS wallet_account_id, "
         f"(SELECT a.id FROM {accounts} a WHERE a.kind = %s AND a.owner_id = %s) "
-        "AS giver_budget_account_id "
-        f"FROM {sql.table(User)} u LEFT JOIN {sql.table(Team)} t ON t.id = u.team_id "
-        "WHERE u.id = %s",
-        [giver.pk, AccountKind.WALLET, AccountKind.BUDGET, giver.pk, recipient_id],
+        "AS giver_budget_account_id, "
+        f"{award_listeners_sql('u.team_id')} AS team_hears_awards{reason_columns} "
+        f"FROM {sql.table(User)} u LEFT JOIN {sql.table(Team)} t ON t.id = u.team_id"
+        f"{reason_join} WHERE u.id = %s",
+        [giver.pk, AccountKind.WALLET, AccountKind.BUDGET, giver.pk, *reason_params, recipient_id],
     )
     if recipient is not None:
         read = recipient.__dict__  # the extra columns, as attributes
-        read["led_by_giver"] = bool(read["led_by_giver"])  # SQLite answers 0/1
-        read["leads_a_team"] = bool(read["leads_a_team"])
+        for flag in ("led_by_giver", "leads_a_team", "team_hears_awards"):
+            read[flag] = bool(read[flag])  # SQLite answers 0/1
         recipient.team = (
             Team(
                 pk=recipient.team_id,
@@ -101,7 +111,12 @@ def award_recipient(*, giver: User, recipient_id: int) -> User | None:
             if recipient.team_id is not None
             else None
         )
+        if reason_code is not None:
+            read["award_reason"] = sql.joined(recipient, AwardReason, REASON_PREFIX)
     return recipient
+
+
+REASON_PREFIX = "reason__"
 
 
 def _account(pk: int | None, *, kind: str, owner: User) -> Account:
@@ -190,17 +205,19 @@ def award_create(
             link=reverse("ledger-history"),
         )
     )
-    if award.created_at >= timezone.now() - NEWS_WINDOW:  # history being written is no news
-        _chat_award(award, team_id=recipient.team_id)
+    heard = getattr(recipient, "team_hears_awards", None)  # read with the recipient, if it was
+    if heard is not False and award.created_at >= timezone.now() - NEWS_WINDOW:
+        _chat_award(award, team_id=recipient.team_id, heard=heard)  # history is no news
     return award
 
 
-def _chat_award(award: Award, *, team_id: int) -> None:
+def _chat_award(award: Award, *, team_id: int, heard: bool | None) -> None:
     """The recognition feed's line, posted to the recipient's team's Teams and Slack channels
     after commit (`notifications.chat`): who got how many points from whom, and why."""
     reason, recipient, giver = award.reason, award.recipient, award.giver
     chat_announce(
         team_ids=[team_id],
+        heard=heard,
         event_key=f"award:{award.pk}",
         message=ChatMessage(
             title_fi=f"🌟 {recipient.name} sai {award.points} pistettä",

@@ -9,6 +9,7 @@ from core import sql
 from ledger.models import AwardReason
 from ledger.selectors import award_reason_published
 from ledger.services import award_recipient
+from notifications.models import ChatChannel
 from rewards.models import Reward
 from rewards.selectors import reward_for_quote
 from tests.rewards.drawing_support import make_drawing
@@ -69,3 +70,51 @@ def test_the_award_recipient_read_answers_what_award_create_asks(crew):
     lead = award_recipient(giver=agent, recipient_id=sup.pk)
     assert lead.leads_a_team is True and lead.led_by_giver is False
     assert award_recipient(giver=sup, recipient_id=10**12) is None
+
+
+def test_the_award_recipient_read_brings_the_published_reason_and_the_teams_chat(crew, reason):
+    sup, agent = crew.supervisor, crew.agents[0]
+    found = award_recipient(giver=sup, recipient_id=agent.pk, reason_code=reason.code)
+    assert found.award_reason == reason
+    assert (found.award_reason.name_en, found.award_reason.active) == (reason.name_en, True)
+    assert found.team_hears_awards is False
+    assert not [k for k in vars(found) if k.startswith("reason__")]  # folded into the reason
+    assert (
+        award_recipient(giver=sup, recipient_id=agent.pk, reason_code="nope").award_reason is None
+    )
+    AwardReason.objects.filter(pk=reason.pk).update(active=False)
+    assert (
+        award_recipient(giver=sup, recipient_id=agent.pk, reason_code=reason.code).award_reason
+        is None
+    )
+
+    channel = ChatChannel.objects.create(
+        team=crew.team, kind="slack", name="#t", webhook_url="http://127.0.0.1:9/hook"
+    )
+    assert award_recipient(giver=sup, recipient_id=agent.pk).team_hears_awards is True
+    ChatChannel.objects.filter(pk=channel.pk).update(post_awards=False)
+    assert award_recipient(giver=sup, recipient_id=agent.pk).team_hears_awards is False
+
+
+def test_rows_make_the_instances_raw_makes(crew):
+    """Converters (JSON, datetimes), columns the model lacks (as attributes), the model's field
+    order whatever the column order, and fields not selected left deferred."""
+    reward = RewardFactory(
+        stock=2, options=[{"name_fi": "Koko", "name_en": "Size", "choices": ["S", "M"]}]
+    )
+    table = sql.table(Reward)
+    query = f"SELECT 7 AS extra, r.* FROM {table} r WHERE r.id = %s"
+    mine = sql.first(Reward, query, [reward.pk])
+    theirs = next(iter(Reward.objects.raw(query, [reward.pk])))
+    fields = [f.attname for f in Reward._meta.concrete_fields]
+    assert [getattr(mine, f) for f in fields] == [getattr(theirs, f) for f in fields]
+    assert mine.options[0]["choices"] == ["S", "M"] and mine.extra == 7
+    assert mine.created_at == reward.created_at and not mine._state.adding
+
+    partial = sql.first(Reward, f"SELECT name_en, id FROM {table} WHERE id = %s", [reward.pk])
+    assert (partial.pk, partial.name_en) == (reward.pk, reward.name_en)
+    assert "stock" in partial.get_deferred_fields()
+    assert partial.stock == 2  # loaded on demand, as for raw()
+    assert sql.rows(Reward, f"SELECT * FROM {table} WHERE id = %s", [-1]) == []
+    with pytest.raises(ValueError, match="primary key"):
+        sql.first(Reward, f"SELECT name_en FROM {table}", [])
