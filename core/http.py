@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_script_prefix, get_urlconf, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -51,3 +53,14 @@ def view_answers_get(path: str) -> bool:
             return "GET" in allowed
         func = getattr(func, "__wrapped__", None)
     return True
+
+
+def link(name: str) -> str:
+    """`reverse(name)` of a view without arguments, worked out once per script prefix (a money
+    write's notification carries one; reversing costs a fifth of a millisecond each time)."""
+    return _link(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@functools.lru_cache(maxsize=256)
+def _link(name: str, prefix: str, urlconf: str) -> str:
+    return reverse(name, urlconf=urlconf)

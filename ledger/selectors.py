@@ -38,7 +38,7 @@ def award_reason_published(*, code: str) -> AwardReason | None:
     """The published award reason `code` (an award's hot path: hand-written SQL, `core.sql`)."""
     return sql.first(
         AwardReason,
-        f"SELECT * FROM {sql.table(AwardReason)} WHERE code = %s AND active",  # noqa: S608
+        f"SELECT {sql.columns(AwardReason)} FROM {sql.table(AwardReason)} WHERE code = %s AND active",  # noqa: S608
         [code],
     )
 

@@ -118,6 +118,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Persistent connections (a new one costs more than a whole award); CONN_MAX_AGE=0 turns them off.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a reused connection is checked before use
+# Hot-path statements run prepared on PostgreSQL (`core.sql.execute`); turn off behind a pooler in
+# transaction mode (PgBouncer), which cannot keep a session's prepared statements.
+SQL_PREPARED_STATEMENTS = env.bool("SQL_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A newcomer's laptop: wait for the writer instead of failing with "database is locked",
     # and take the write lock when a transaction begins (SQLite has no row locks), so two

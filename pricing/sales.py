@@ -20,7 +20,7 @@ def sales_at(moment: datetime) -> list[Sale]:
     when = sql.moment(moment)
     running = sql.rows(
         Sale,
-        f"SELECT * FROM {sql.table(Sale)} WHERE starts_at <= %s AND ends_at > %s "  # noqa: S608
+        f"SELECT {sql.columns(Sale)} FROM {sql.table(Sale)} WHERE starts_at <= %s AND ends_at > %s "  # noqa: S608
         "AND (cancelled_at IS NULL OR cancelled_at > %s) ORDER BY starts_at DESC, id DESC",
         [when, when, when],
     )

@@ -99,7 +99,7 @@ def parameters_current(*, at: datetime | None = None) -> ParameterSet:
     when = sql.moment(moment)
     version = sql.first(
         ParameterSet,
-        f"SELECT * FROM {sql.table(ParameterSet)} "  # noqa: S608
+        f"SELECT {sql.columns(ParameterSet)} FROM {sql.table(ParameterSet)} "  # noqa: S608
         "ORDER BY CASE WHEN effective_from <= %s THEN 0 ELSE 1 END, "
         "CASE WHEN effective_from <= %s THEN effective_from END DESC, "
         "CASE WHEN effective_from <= %s THEN id END DESC, effective_from, id LIMIT 1",

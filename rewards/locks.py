@@ -42,7 +42,7 @@ def reward_lock(*, reward_id: int) -> Reward:
     """Lock one reward row (FOR UPDATE): every purchase and restock of it queues here."""
     # Hand-written (`core.sql`): a purchase's hot path. SQLite has no row locks (nor FOR UPDATE).
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    query = f"SELECT * FROM {sql.table(Reward)} WHERE id = %s{lock}"  # noqa: S608
+    query = f"SELECT {sql.columns(Reward)} FROM {sql.table(Reward)} WHERE id = %s{lock}"  # noqa: S608
     reward = sql.first(Reward, query, [reward_id])
     if reward is None:
         raise Reward.DoesNotExist(f"no reward {reward_id}")
@@ -84,7 +84,7 @@ def quote_for_purchase(*, quote_id: int, employee: User) -> Quote | None:
     accounts = sql.table(Account)
     return sql.first(
         Quote,
-        f"SELECT q.*, "  # noqa: S608
+        f"SELECT {sql.columns(Quote, 'q')}, "  # noqa: S608
         f"(SELECT a.id FROM {accounts} a WHERE a.kind = %s AND a.owner_id = %s) "
         "AS wallet_account_id, "
         f"(SELECT a.id FROM {accounts} a WHERE a.kind = %s AND a.owner_id IS NULL) "
@@ -101,7 +101,8 @@ def quote_use(*, quote_id: int, reward_id: int, at: datetime) -> tuple[bool, boo
     quote_table = connection.ops.quote_name(Quote._meta.db_table)
     drawing_table = connection.ops.quote_name(Drawing._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
+        sql.execute(
+            cursor,
             f"UPDATE {quote_table} SET used_at = %s "  # noqa: S608
             "WHERE id = %s AND used_at IS NULL "
             f"RETURNING EXISTS (SELECT 1 FROM {drawing_table} "

@@ -46,7 +46,7 @@ def reward_for_quote(*, user: User, reward_id: int) -> Reward | None:
     only_active = "" if user.is_hr else " AND r.active"
     reward = sql.first(
         Reward,
-        f"SELECT r.*, EXISTS (SELECT 1 FROM {sql.table(Drawing)} d "  # noqa: S608
+        f"SELECT {sql.columns(Reward, 'r')}, EXISTS (SELECT 1 FROM {sql.table(Drawing)} d "  # noqa: S608
         "WHERE d.reward_id = r.id AND d.state IN (%s, %s)) AS in_live_drawing "
         f"FROM {sql.table(Reward)} r WHERE r.id = %s{only_active}",
         [*LIVE_DRAWING_STATES, reward_id],

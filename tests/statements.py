@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+from core import sql as core_sql
+
 # What the API's authentication costs per request, counted apart so that a budget does not
 # depend on which token scheme is in use: DRF's authtoken is one SELECT (token joined to user),
 # django-rest-knox is one or two (the token by prefix, then the user). The budgets below assume
@@ -45,6 +47,15 @@ class Statements:
         return f"{self.count} statements:\n" + "\n".join(f"  {s[:160]}" for s in self.sql)
 
 
+def _readable(sql: str) -> str:
+    """A prepared statement's run (`core.sql.execute`) as the SQL it runs, marked; else `sql`."""
+    if sql.startswith("EXECUTE "):
+        name = sql.split()[1]
+        if name in core_sql.PREPARED:
+            return f"EXECUTE {core_sql.PREPARED[name]}"
+    return sql
+
+
 @contextmanager
 def statements() -> Iterator[Statements]:
     """Record every statement sent inside the block, BEGIN and COMMIT/ROLLBACK included."""
@@ -70,7 +81,7 @@ def statements() -> Iterator[Statements]:
     connection._rollback = rollback
 
     def record(execute, sql, params, many, context):
-        found.sql.append(sql)
+        found.sql.append(_readable(sql))
         return execute(sql, params, many, context)
 
     try:

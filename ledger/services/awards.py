@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import sql
 from core.errors import InvalidInputError
+from core.http import link
 from core.transactions import atomic
 from core.validators import is_whole_number
 from notifications.chat import ChatFact, ChatMessage, award_listeners_sql, chat_announce
@@ -85,7 +85,7 @@ def award_recipient(
         reason_params = [reason_code]
     recipient = sql.first(
         User,
-        f"SELECT u.*, t.name AS team_name_read, t.created_at AS team_created_at_read, "  # noqa: S608
+        f"SELECT {sql.columns(User, 'u')}, t.name AS team_name_read, t.created_at AS team_created_at_read, "  # noqa: S608
         f"EXISTS (SELECT 1 FROM {leaders} l WHERE l.team_id = u.team_id AND l.user_id = %s) "
         "AS led_by_giver, "
         f"EXISTS (SELECT 1 FROM {leaders} l WHERE l.user_id = u.id) AS leads_a_team, "
@@ -202,7 +202,7 @@ def award_create(
             reason_en=reason.name_en,
             message=message,
             at=award.created_at,
-            link=reverse("ledger-history"),
+            link=link("ledger-history"),
         )
     )
     heard = getattr(recipient, "team_hears_awards", None)  # read with the recipient, if it was
@@ -229,7 +229,7 @@ def _chat_award(award: Award, *, team_id: int, heard: bool | None) -> None:
                 ChatFact("Antaja", "Awarded by", giver.name),
                 ChatFact("Pisteet", "Points", f"+{award.points}"),
             ),
-            link=reverse("home"),
+            link=link("home"),
         ),
     )
 

@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import sql
 from core.errors import ApplicationError, IdempotencyKeyReusedError, InvalidInputError
 from core.transactions import whole_transaction
 from people.models import User
@@ -88,7 +89,8 @@ def _record_insert(
     a request that ran first; one still running is waited for)."""
     table = connection.ops.quote_name(IdempotencyRecord._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
+        sql.execute(
+            cursor,
             f"INSERT INTO {table} "  # noqa: S608
             "(user_id, key, scope, request_hash, response_status, response_body, created_at) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (user_id, key) DO NOTHING "

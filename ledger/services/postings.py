@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import audit_record
+from core import sql
 from core.errors import ConflictError
 from core.transactions import atomic
 from core.validators import is_whole_number
@@ -127,7 +128,8 @@ def balances_lock_and_move(
     table = connection.ops.quote_name(Account._meta.db_table)
     try:
         with connection.cursor() as cursor:
-            cursor.execute(
+            sql.execute(
+                cursor,
                 f"WITH locked AS MATERIALIZED ("  # noqa: S608
                 f"  SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR UPDATE) "
                 f"UPDATE {table} AS a SET balance = a.balance + d.delta "
@@ -216,7 +218,8 @@ def _transaction_insert(*, values: dict[str, Any], legs: Sequence[Leg]) -> Trans
     txn_table = connection.ops.quote_name(Transaction._meta.db_table)
     entry_table = connection.ops.quote_name(Entry._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
+        sql.execute(
+            cursor,
             f"WITH t AS (INSERT INTO {txn_table} "  # noqa: S608
             "  (kind, memo, actor_id, created_at, idempotency_key, reverses_id) "
             "  VALUES (%s, %s, %s, %s, %s, NULL) RETURNING id) "

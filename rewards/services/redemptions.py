@@ -14,12 +14,12 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import sql
 from core.errors import InvalidInputError
+from core.http import link
 from core.transactions import atomic
 from ledger.models import Account, AccountKind, Transaction, TransactionKind
 from ledger.services import (
@@ -298,7 +298,7 @@ def _transition(
                 reward_en=locked.reward.name_en,
                 reason=reason,
                 at=locked.updated_at,
-                link=reverse("redemptions"),
+                link=link("redemptions"),
             )
         )
     return locked

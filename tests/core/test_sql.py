@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import psycopg2
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from core import sql
 from ledger.models import AwardReason
@@ -118,3 +119,58 @@ def test_rows_make_the_instances_raw_makes(crew):
     assert sql.rows(Reward, f"SELECT * FROM {table} WHERE id = %s", [-1]) == []
     with pytest.raises(ValueError, match="primary key"):
         sql.first(Reward, f"SELECT name_en FROM {table}", [])
+
+
+def test_execute_prepares_once_per_connection_then_only_executes(settings):
+    settings.SQL_PREPARED_STATEMENTS = True
+    query = "SELECT %s::int + 1, 'a%%b'"
+    name = sql._prepared(query)[0]
+    sent = []
+
+    def record(execute, text, params, many, context):
+        sent.append(text.split()[0])
+        return execute(text, params, many, context)
+
+    with connection.execute_wrapper(record), connection.cursor() as cursor:
+        sql.execute(cursor, query, [41])
+        assert cursor.fetchone() == (42, "a%b")
+        sql.execute(cursor, query, [1])
+        assert cursor.fetchone() == (2, "a%b")
+    assert sent == ["PREPARE", "EXECUTE", "EXECUTE"]
+    assert sql.PREPARED[name] == query
+    assert sql._prepared(query)[1] == "SELECT $1::int + 1, 'a%b'"
+
+
+def test_a_prepared_statement_outlives_a_rollback_and_a_new_connection_prepares_again(settings):
+    settings.SQL_PREPARED_STATEMENTS = True
+    query = "SELECT %s::int * 2"
+    with connection.cursor() as cursor:
+        sql.execute(cursor, query, [2])
+        assert cursor.fetchone() == (4,)
+        cursor.execute("SAVEPOINT s")
+        with pytest.raises(DatabaseError):
+            cursor.execute("SELECT 1 / 0")
+        cursor.execute("ROLLBACK TO SAVEPOINT s")
+        sql.execute(cursor, query, [3])  # still prepared: no PREPARE, no error
+        assert cursor.fetchone() == (6,)
+    other = psycopg2.connect(**connection.get_connection_params())
+    try:
+        with other.cursor() as cursor:
+            sql.execute(cursor, query, [5])  # this connection has it not: prepared here
+            assert cursor.fetchone() == (10,)
+    finally:
+        other.close()
+
+
+def test_execute_without_prepared_statements_sends_the_query_itself(settings):
+    settings.SQL_PREPARED_STATEMENTS = False
+    sent = []
+
+    def record(execute, text, params, many, context):
+        sent.append(text)
+        return execute(text, params, many, context)
+
+    with connection.execute_wrapper(record), connection.cursor() as cursor:
+        sql.execute(cursor, "SELECT %s::int", [7])
+        assert cursor.fetchone() == (7,)
+    assert sent == ["SELECT %s::int"]
