@@ -15,7 +15,12 @@ more than two cores, they do not eat the cores they measure; on two cores they s
 Every request signs in with a session (cookie + CSRF header), the bare endpoint included, so the
 shares compare the endpoints' own work whatever token scheme the API uses.
 
-Environment: CEILING_SECONDS (default 10) per endpoint, CEILING_CONNECTIONS (16).
+The endpoints are measured in CEILING_ROUNDS rounds (default 3), each between two runs of the bare
+endpoint; an endpoint's share in a round is of the mean of those two, and the table shows the
+median round and every round's share (this machine's speed drifts by up to 2x between minutes).
+
+Environment: CEILING_SECONDS (default 10) per endpoint, CEILING_ROUNDS (3),
+CEILING_CONNECTIONS (16).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import tempfile
 import time
@@ -55,6 +61,7 @@ TEAMS = 8
 AGENTS_PER_TEAM = 5
 REWARDS = 40
 SECONDS = int(os.environ.get("CEILING_SECONDS", "10"))
+ROUNDS = int(os.environ.get("CEILING_ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("CONNECTIONS", os.environ.get("CEILING_CONNECTIONS", "16")))
 WRK_THREADS = 2
 QUOTES = 20_000  # more than the redemptions a run can make: each buys once
@@ -228,6 +235,45 @@ def _measure(what: str, port: int, data: Path, warm: Path | None = None) -> Row:
     )
 
 
+BARE = "bare DRF locked write"
+QUOTE = "POST /api/v1/rewards/{id}/quote/"
+REDEEM = "POST /api/v1/redemptions/"
+AWARD = "POST /api/v1/awards/"
+
+
+def _report(pgbench: float, rounds: list[list[Row]], *, agents: int, supervisors: int) -> None:
+    """One line per endpoint: the median round's rate, p50, p99 and share of the bare endpoint,
+    and each round's share, so the spread between rounds is in plain sight."""
+    print(
+        f"== ceiling: gunicorn x4 sync, PostgreSQL, wrk -c{CONNECTIONS} for {SECONDS} s each, "
+        f"{ROUNDS} rounds, {agents} agents, {supervisors} supervisors, {REWARDS} rewards, "
+        f"{os.cpu_count()} CPUs =="
+    )
+    print(
+        f"  {'what':<34} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'share':>6} "
+        f"{'non-2xx':>8}  shares by round"
+    )
+    print(f"  {'pgbench TPC-B-like, 8 clients (TPS)':<34} {pgbench:>7.0f}")
+    bares = [rows[0] for rows in rounds] + [rounds[-1][-1]]
+    bare_rate = statistics.median(b.rate for b in bares)
+    print(
+        f"  {BARE:<34} {bare_rate:>7.0f} {statistics.median(b.p50_ms or 0 for b in bares):>7.1f} "
+        f"{statistics.median(b.p99_ms or 0 for b in bares):>7.1f} {1:>6.0%} "
+        f"{sum(b.non_2xx for b in bares):>8}  rates: " + " ".join(f"{b.rate:.0f}" for b in bares)
+    )
+    for i, what in enumerate((QUOTE, REDEEM, AWARD), start=1):
+        runs = [(rows[i], rows[i].rate / ((rows[0].rate + rows[-1].rate) / 2)) for rows in rounds]
+        runs.sort(key=lambda run: run[1])
+        row, share = runs[len(runs) // 2]  # the median round
+        print(
+            f"  {what:<34} {row.rate:>7.0f} {row.p50_ms or 0:>7.1f} {row.p99_ms or 0:>7.1f} "
+            f"{share:>6.0%} {sum(r.non_2xx for r, _ in runs):>8}  "
+            + " ".join(
+                f"{rows[i].rate / ((rows[0].rate + rows[-1].rate) / 2):.0%}" for rows in rounds
+            )
+        )
+
+
 def run() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk not found: apt-get install wrk (make bench installs it as root)")
@@ -262,9 +308,13 @@ def run() -> None:
         pairs = [(a, r) for a in agents for r in rewards]
         rng.shuffle(pairs)
         quote = _lua([entry(a.pk, f"/api/v1/rewards/{r.pk}/quote/", {}) for a, r in pairs], d, "q")
-        warm = QUOTES // 10
-        buy = [entry(q.employee_id, "/api/v1/redemptions/", {"quote": q.pk}) for q in quotes]
-        buy_warm, buy_main = _lua(buy[:warm], d, "bw"), _lua(buy[warm:], d, "b")
+        per_round = QUOTES // ROUNDS
+        buys = []
+        for r in range(ROUNDS):
+            mine = quotes[r * per_round : (r + 1) * per_round]
+            buy = [entry(q.employee_id, "/api/v1/redemptions/", {"quote": q.pk}) for q in mine]
+            warm = len(buy) // 10
+            buys.append((_lua(buy[:warm], d, f"bw{r}"), _lua(buy[warm:], d, f"b{r}")))
         award_pairs = [(s, m) for s in supervisors for m in members[s.pk]]
         rng.shuffle(award_pairs)
         award = _lua(
@@ -277,31 +327,22 @@ def run() -> None:
             d,
             "a",
         )
-        rows = [Row("pgbench TPC-B-like, 8 clients (TPS)", _pgbench())]
+        pgbench = _pgbench()
+        rounds: list[list[Row]] = []
         with gunicorn(workers=4, settings_module="benchmarks.ceiling_settings") as port:
             _wait_ready(port)
-            rows.append(_measure("bare DRF locked write (first)", port, bare))
-            rows.append(_measure("POST /api/v1/rewards/{id}/quote/", port, quote))
-            rows.append(_measure("POST /api/v1/redemptions/", port, buy_main, warm=buy_warm))
-            rows.append(_measure("POST /api/v1/awards/", port, award))
-            # Again at the end: on a shared machine the load drifts; the share is of the mean.
-            rows.append(_measure("bare DRF locked write (last)", port, bare))
-
-    base = (rows[1].rate + rows[-1].rate) / 2
-    print(
-        f"== ceiling: gunicorn x4 sync, PostgreSQL, wrk -c{CONNECTIONS} for {SECONDS} s each, "
-        f"{len(agents)} agents, {len(supervisors)} supervisors, {REWARDS} rewards, "
-        f"{os.cpu_count()} CPUs =="
-    )
-    print(f"  {'what':<40} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'share':>6} {'non-2xx':>8}")
-    for row in rows:
-        if row.p50_ms is None:
-            print(f"  {row.what:<40} {row.rate:>8.0f}")
-            continue
-        print(
-            f"  {row.what:<40} {row.rate:>8.0f} {row.p50_ms:>8.1f} {row.p99_ms:>8.1f} "
-            f"{row.rate / base if base else 0:>6.0%} {row.non_2xx:>8}"
-        )
+            bare_row = _measure(BARE, port, bare)
+            for r in range(ROUNDS):
+                rows = [bare_row]
+                rows.append(_measure(QUOTE, port, quote))
+                rows.append(_measure(REDEEM, port, buys[r][1], warm=buys[r][0]))
+                rows.append(_measure(AWARD, port, award))
+                # The bare endpoint again after each round: the machine's speed drifts, and each
+                # endpoint's share is of the mean of the bare runs either side of its round.
+                bare_row = _measure(BARE, port, bare)
+                rows.append(bare_row)
+                rounds.append(rows)
+    _report(pgbench, rounds, agents=len(agents), supervisors=len(supervisors))
     print(
         f"  written: {Redemption.objects.count()} redemptions, {Award.objects.count()} awards; "
         f"ledger_verify problems: {len(ledger_verify())}"

@@ -128,16 +128,19 @@ def balances_lock_and_move(
     table = connection.ops.quote_name(Account._meta.db_table)
     try:
         with connection.cursor() as cursor:
+            # One placeholder per account, not arrays: prepared (`sql.execute`), the statement
+            # then keeps one generic plan instead of being planned again for every array.
+            listed = ", ".join(["%s"] * len(ids))
+            moves = ", ".join(["(%s::bigint, %s::bigint)"] * len(ids))
             sql.execute(
                 cursor,
                 f"WITH locked AS MATERIALIZED ("  # noqa: S608
-                f"  SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR UPDATE) "
+                f"  SELECT id FROM {table} WHERE id IN ({listed}) ORDER BY id FOR UPDATE) "
                 f"UPDATE {table} AS a SET balance = a.balance + d.delta "
-                "FROM locked JOIN unnest(%s::bigint[], %s::bigint[]) AS d(id, delta) "
-                "  ON d.id = locked.id "
+                f"FROM locked JOIN (VALUES {moves}) AS d(id, delta) ON d.id = locked.id "
                 "WHERE a.id = locked.id AND (d.delta > 0 OR a.balance - a.held + d.delta >= 0) "
                 "RETURNING a.id, a.balance",
-                [ids, ids, [deltas[pk] for pk in ids]],
+                [*ids, *(value for pk in ids for value in (pk, deltas[pk]))],
             )
             moved = {int(pk): int(balance) for pk, balance in cursor.fetchall()}
     except IntegrityError as exc:  # pragma: no cover - the WHERE above refuses first
