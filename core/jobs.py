@@ -54,7 +54,17 @@ def _publish(task_name: str, *, task_id: str, eta: datetime | None, kwargs: dict
     options: dict[str, Any] = {"argsrepr": "()", "kwargsrepr": shown}
     if eta is not None:
         options["eta"] = eta
+    if task_name in _declared:
+        # Kombu declares the task's queue before each message, a sixth of the publication's CPU.
+        # Once this process has declared it (and every worker declares its queues at start), a
+        # message to the default direct exchange goes straight to the queue by its name.
+        options["declare"] = []
     task.apply_async(kwargs=kwargs, task_id=task_id, **options)
+    _declared.add(task_name)
+
+
+_declared: set[str] = set()
+"""Tasks whose queue this process has declared (by publishing one of them)."""
 
 
 def job_send_on_commit(task_name: str, *, eta: datetime | None = None, **kwargs: Any) -> None:

@@ -80,6 +80,11 @@ def _prepared(query: str) -> tuple[str, str, int]:
 
 def columns(model: type[models.Model], alias: str = "") -> str:
     """The model's columns as a select list (`alias.` before each), in place of `*`."""
+    return _columns(connection.vendor, model, alias)
+
+
+@functools.cache
+def _columns(vendor: str, model: type[models.Model], alias: str) -> str:
     prefix = f"{alias}." if alias else ""
     return ", ".join(
         f"{prefix}{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields
@@ -88,6 +93,11 @@ def columns(model: type[models.Model], alias: str = "") -> str:
 
 def table(model: type[models.Model]) -> str:
     """The model's table name, quoted for this database."""
+    return _table(connection.vendor, model)
+
+
+@functools.cache
+def _table(vendor: str, model: type[models.Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
@@ -173,6 +183,11 @@ def _plan(model: type[models.Model], columns: tuple[str, ...]) -> _Plan:
 def joined_columns(model: type[models.Model], alias: str, prefix: str) -> str:
     """The select list of a row of `model` joined as `alias`, each column renamed `prefix` +
     column; `joined` turns them back into an instance (a second model read in one statement)."""
+    return _joined_columns(connection.vendor, model, alias, prefix)
+
+
+@functools.cache
+def _joined_columns(vendor: str, model: type[models.Model], alias: str, prefix: str) -> str:
     return ", ".join(
         f"{alias}.{connection.ops.quote_name(f.column)} AS {prefix}{f.column}"
         for f in model._meta.concrete_fields
@@ -193,6 +208,13 @@ def joined(owner: models.Model, model: type[M], prefix: str) -> M | None:
     return model.from_db(connection.alias, [f.attname for f in fields], values)
 
 
+@functools.cache
+def _insert_sql(vendor: str, model: type[models.Model], columns: tuple[str, ...]) -> str:
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    return f"INSERT INTO {table(model)} ({quoted}) VALUES ({placeholders})"  # noqa: S608
+
+
 def insert(instance: M) -> M:
     """INSERT `instance` (a new row; its primary key is the database's) in one statement and set
     its primary key: what `Model.objects.create` sends, without building the query through the
@@ -207,13 +229,12 @@ def insert(instance: M) -> M:
         for f, value in given
         if not hasattr(value, "resolve_expression")
     ]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    pk = connection.ops.quote_name(meta.pk.column)
-    query = f"INSERT INTO {table(type(instance))} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    query = _insert_sql(connection.vendor, type(instance), tuple(f.column for f in fields))
     with connection.cursor() as cursor:
         if connection.features.can_return_columns_from_insert:
-            execute(cursor, f"{query} RETURNING {pk}", values)
+            execute(
+                cursor, f"{query} RETURNING {connection.ops.quote_name(meta.pk.column)}", values
+            )
             instance.pk = cursor.fetchone()[0]
         else:
             cursor.execute(query, values)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,27 +78,17 @@ def award_recipient(
 
     Hand-written SQL (`core.sql`): built by the ORM, this one query cost more CPU than the rest of
     the award together."""
-    leaders = sql.table(Team.leaders.through)
-    accounts = sql.table(Account)
-    reason_columns, reason_join, reason_params = "", "", []
-    if reason_code is not None:
-        reason_columns = ", " + sql.joined_columns(AwardReason, "r", REASON_PREFIX)
-        reason_join = f" LEFT JOIN {sql.table(AwardReason)} r ON r.code = %s AND r.active"
-        reason_params = [reason_code]
     recipient = sql.first(
         User,
-        f"SELECT {sql.columns(User, 'u')}, t.name AS team_name_read, t.created_at AS team_created_at_read, "  # noqa: S608
-        f"EXISTS (SELECT 1 FROM {leaders} l WHERE l.team_id = u.team_id AND l.user_id = %s) "
-        "AS led_by_giver, "
-        f"EXISTS (SELECT 1 FROM {leaders} l WHERE l.user_id = u.id) AS leads_a_team, "
-        f"(SELECT a.id FROM {accounts} a WHERE a.kind = %s AND a.owner_id = u.id) "
-        "AS wallet_account_id, "
-        f"(SELECT a.id FROM {accounts} a WHERE a.kind = %s AND a.owner_id = %s) "
-        "AS giver_budget_account_id, "
-        f"{award_listeners_sql('u.team_id')} AS team_hears_awards{reason_columns} "
-        f"FROM {sql.table(User)} u LEFT JOIN {sql.table(Team)} t ON t.id = u.team_id"
-        f"{reason_join} WHERE u.id = %s",
-        [giver.pk, AccountKind.WALLET, AccountKind.BUDGET, giver.pk, *reason_params, recipient_id],
+        _recipient_sql(connection.vendor, with_reason=reason_code is not None),
+        [
+            giver.pk,
+            AccountKind.WALLET,
+            AccountKind.BUDGET,
+            giver.pk,
+            *([reason_code] if reason_code is not None else []),
+            recipient_id,
+        ],
     )
     if recipient is not None:
         read = recipient.__dict__  # the extra columns, as attributes
@@ -117,6 +109,31 @@ def award_recipient(
 
 
 REASON_PREFIX = "reason__"
+
+
+@functools.cache
+def _recipient_sql(vendor: str, *, with_reason: bool) -> str:
+    """`award_recipient`'s statement (built once per database and shape)."""
+    leaders = sql.table(Team.leaders.through)
+    accounts = sql.table(Account)
+    reason_columns, reason_join = "", ""
+    if with_reason:
+        reason_columns = ", " + sql.joined_columns(AwardReason, "r", REASON_PREFIX)
+        reason_join = f" LEFT JOIN {sql.table(AwardReason)} r ON r.code = %s AND r.active"
+    return (
+        f"SELECT {sql.columns(User, 'u')}, t.name AS team_name_read, "  # noqa: S608
+        "t.created_at AS team_created_at_read, "
+        f"EXISTS (SELECT 1 FROM {leaders} l WHERE l.team_id = u.team_id AND l.user_id = %s) "
+        "AS led_by_giver, "
+        f"EXISTS (SELECT 1 FROM {leaders} l WHERE l.user_id = u.id) AS leads_a_team, "
+        f"(SELECT a.id FROM {accounts} a WHERE a.kind = %s AND a.owner_id = u.id) "
+        "AS wallet_account_id, "
+        f"(SELECT a.id FROM {accounts} a WHERE a.kind = %s AND a.owner_id = %s) "
+        "AS giver_budget_account_id, "
+        f"{award_listeners_sql('u.team_id')} AS team_hears_awards{reason_columns} "
+        f"FROM {sql.table(User)} u LEFT JOIN {sql.table(Team)} t ON t.id = u.team_id"
+        f"{reason_join} WHERE u.id = %s"
+    )
 
 
 def _account(pk: int | None, *, kind: str, owner: User) -> Account:
