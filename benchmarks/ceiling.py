@@ -15,9 +15,10 @@ more than two cores, they do not eat the cores they measure; on two cores they s
 Every request signs in with a session (cookie + CSRF header), the bare endpoint included, so the
 shares compare the endpoints' own work whatever token scheme the API uses.
 
-The endpoints are measured in CEILING_ROUNDS rounds (default 3), each between two runs of the bare
-endpoint; an endpoint's share in a round is of the mean of those two, and the table shows the
-median round and every round's share (this machine's speed drifts by up to 2x between minutes).
+The endpoints are measured in CEILING_ROUNDS rounds (default 3); every endpoint run sits between
+two runs of the bare endpoint and its share is of the mean of those two (this machine's speed
+drifts by up to 2x from minute to minute). The table shows each endpoint's median run, and every
+run's share.
 
 Environment: CEILING_SECONDS (default 10) per endpoint, CEILING_ROUNDS (3),
 CEILING_CONNECTIONS (16).
@@ -241,9 +242,24 @@ REDEEM = "POST /api/v1/redemptions/"
 AWARD = "POST /api/v1/awards/"
 
 
-def _report(pgbench: float, rounds: list[list[Row]], *, agents: int, supervisors: int) -> None:
-    """One line per endpoint: the median round's rate, p50, p99 and share of the bare endpoint,
-    and each round's share, so the spread between rounds is in plain sight."""
+@dataclass
+class Run:
+    """One endpoint's run with the bare endpoint's runs just before and after it."""
+
+    row: Row
+    bare_before: Row
+    bare_after: Row
+
+    @property
+    def share(self) -> float:
+        return self.row.rate / ((self.bare_before.rate + self.bare_after.rate) / 2)
+
+
+def _report(
+    pgbench: float, bares: list[Row], runs: dict[str, list[Run]], *, agents: int, supervisors: int
+) -> None:
+    """One line per endpoint: the median run's rate, p50, p99 and share of the bare endpoint,
+    and every run's share, so the spread is in plain sight."""
     print(
         f"== ceiling: gunicorn x4 sync, PostgreSQL, wrk -c{CONNECTIONS} for {SECONDS} s each, "
         f"{ROUNDS} rounds, {agents} agents, {supervisors} supervisors, {REWARDS} rewards, "
@@ -251,26 +267,22 @@ def _report(pgbench: float, rounds: list[list[Row]], *, agents: int, supervisors
     )
     print(
         f"  {'what':<34} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'share':>6} "
-        f"{'non-2xx':>8}  shares by round"
+        f"{'non-2xx':>8}  every run"
     )
     print(f"  {'pgbench TPC-B-like, 8 clients (TPS)':<34} {pgbench:>7.0f}")
-    bares = [rows[0] for rows in rounds] + [rounds[-1][-1]]
-    bare_rate = statistics.median(b.rate for b in bares)
     print(
-        f"  {BARE:<34} {bare_rate:>7.0f} {statistics.median(b.p50_ms or 0 for b in bares):>7.1f} "
+        f"  {BARE:<34} {statistics.median(b.rate for b in bares):>7.0f} "
+        f"{statistics.median(b.p50_ms or 0 for b in bares):>7.1f} "
         f"{statistics.median(b.p99_ms or 0 for b in bares):>7.1f} {1:>6.0%} "
-        f"{sum(b.non_2xx for b in bares):>8}  rates: " + " ".join(f"{b.rate:.0f}" for b in bares)
+        f"{sum(b.non_2xx for b in bares):>8}  req/s " + " ".join(f"{b.rate:.0f}" for b in bares)
     )
-    for i, what in enumerate((QUOTE, REDEEM, AWARD), start=1):
-        runs = [(rows[i], rows[i].rate / ((rows[0].rate + rows[-1].rate) / 2)) for rows in rounds]
-        runs.sort(key=lambda run: run[1])
-        row, share = runs[len(runs) // 2]  # the median round
+    for what, mine in runs.items():
+        middle = sorted(mine, key=lambda run: run.share)[len(mine) // 2]  # the median run
+        row = middle.row
         print(
             f"  {what:<34} {row.rate:>7.0f} {row.p50_ms or 0:>7.1f} {row.p99_ms or 0:>7.1f} "
-            f"{share:>6.0%} {sum(r.non_2xx for r, _ in runs):>8}  "
-            + " ".join(
-                f"{rows[i].rate / ((rows[0].rate + rows[-1].rate) / 2):.0%}" for rows in rounds
-            )
+            f"{middle.share:>6.0%} {sum(r.row.non_2xx for r in mine):>8}  "
+            + " ".join(f"{run.share:.0%}" for run in mine)
         )
 
 
@@ -313,8 +325,8 @@ def run() -> None:
         for r in range(ROUNDS):
             mine = quotes[r * per_round : (r + 1) * per_round]
             buy = [entry(q.employee_id, "/api/v1/redemptions/", {"quote": q.pk}) for q in mine]
-            warm = len(buy) // 10
-            buys.append((_lua(buy[:warm], d, f"bw{r}"), _lua(buy[warm:], d, f"b{r}")))
+            cut = len(buy) // 10
+            buys.append((_lua(buy[:cut], d, f"bw{r}"), _lua(buy[cut:], d, f"b{r}")))
         award_pairs = [(s, m) for s in supervisors for m in members[s.pk]]
         rng.shuffle(award_pairs)
         award = _lua(
@@ -328,21 +340,24 @@ def run() -> None:
             "a",
         )
         pgbench = _pgbench()
-        rounds: list[list[Row]] = []
+        bares: list[Row] = []
+        runs: dict[str, list[Run]] = {QUOTE: [], REDEEM: [], AWARD: []}
         with gunicorn(workers=4, settings_module="benchmarks.ceiling_settings") as port:
             _wait_ready(port)
-            bare_row = _measure(BARE, port, bare)
+            bares.append(_measure(BARE, port, bare))
             for r in range(ROUNDS):
-                rows = [bare_row]
-                rows.append(_measure(QUOTE, port, quote))
-                rows.append(_measure(REDEEM, port, buys[r][1], warm=buys[r][0]))
-                rows.append(_measure(AWARD, port, award))
-                # The bare endpoint again after each round: the machine's speed drifts, and each
-                # endpoint's share is of the mean of the bare runs either side of its round.
-                bare_row = _measure(BARE, port, bare)
-                rows.append(bare_row)
-                rounds.append(rows)
-    _report(pgbench, rounds, agents=len(agents), supervisors=len(supervisors))
+                # Each endpoint between two runs of the bare endpoint: this machine's speed
+                # drifts by up to 2x from minute to minute, and a share is only fair against
+                # the bare runs either side of it.
+                for what, data, warm_data in (
+                    (QUOTE, quote, None),
+                    (REDEEM, buys[r][1], buys[r][0]),
+                    (AWARD, award, None),
+                ):
+                    row = _measure(what, port, data, warm=warm_data)
+                    bares.append(_measure(BARE, port, bare))
+                    runs[what].append(Run(row, bares[-2], bares[-1]))
+    _report(pgbench, bares, runs, agents=len(agents), supervisors=len(supervisors))
     print(
         f"  written: {Redemption.objects.count()} redemptions, {Award.objects.count()} awards; "
         f"ledger_verify problems: {len(ledger_verify())}"
