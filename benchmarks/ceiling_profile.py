@@ -1,16 +1,26 @@
-"""Where a money write's time goes: the ceiling's endpoints, one process, under cProfile.
+"""Where a money write's time goes: the ceiling's endpoints, one process, measured three ways.
 
 `make bench SUITES=ceiling_profile`. The same data as the ceiling suite (8 supervisors with their
 own budgets, 40 agents, 40 rewards, one fresh quote per redemption), the same settings and
 middleware, the requests handed straight to Django's WSGI handler (no HTTP server, no load
-generator), one after another. For each endpoint it prints the wall time per request, how much
-of it was spent waiting for PostgreSQL and Redis, and the CPU time by where it went (Django,
-DRF, our code, the driver, Celery/kombu), then the functions with the most own time.
+generator), one after another.
+
+1. Without a profiler, in five turns round the endpoints (so a drift of the machine's speed
+   weighs on all alike): the CPU per request of this process and of PostgreSQL (its processes'
+   /proc figures), and each endpoint's share of the bare endpoint's rate that those predict.
+2. Without a profiler: PostgreSQL's planning and execution time by statement
+   (pg_stat_statements, which `scripts/bench.sh` loads for this suite), and with PROFILE_PYSPY=dir
+   py-spy's samples (collapsed stacks, one file per endpoint) and the share of the requests'
+   samples inside each of our functions.
+3. Under cProfile with a CPU clock (which inflates call-heavy code, so read its split, not its
+   totals): the CPU by where it went (Django, DRF, our code, the driver, Celery/kombu), the
+   functions with the most own time, and ours by time inside them; PROFILE_DUMP=dir writes
+   `.pstats` files.
 
 On two cores four gunicorn workers are CPU bound, so the CPU milliseconds per request set the
 rate: an endpoint costing twice the bare endpoint's CPU runs at about half its rate.
 
-Environment: PROFILE_REQUESTS (default 400) per endpoint, PROFILE_TOP (default 12).
+Environment: PROFILE_REQUESTS (default 400) per endpoint and pass, PROFILE_TOP (default 12).
 """
 
 from __future__ import annotations
@@ -21,8 +31,11 @@ import json
 import os
 import pstats
 import random
+import re
+import shutil
 import signal
 import subprocess
+import sys
 import time
 import uuid
 from collections import defaultdict
@@ -167,25 +180,47 @@ def _statements_top(n_requests: int) -> list[str]:
     return lines
 
 
-def _sampler_start() -> subprocess.Popen[bytes] | None:
-    """py-spy sampling this process (PROFILE_PYSPY=dir: one collapsed-stack file per endpoint),
-    an unbiased picture where cProfile inflates call-heavy code."""
+def _sampler_start() -> tuple[subprocess.Popen[bytes], Path] | None:
+    """py-spy sampling this process (PROFILE_PYSPY=dir: one collapsed-stack file per endpoint,
+    for speedscope or flamegraph.pl), a picture that cProfile's per-call cost does not bend."""
     directory = os.environ.get("PROFILE_PYSPY")
     if not directory:
         return None
+    tool = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(tool).exists():
+        raise SystemExit("PROFILE_PYSPY needs py-spy: scripts/ensure-venv.sh dev installs it")
     out = Path(directory) / f"{len(list(Path(directory).glob('*.txt')))}.txt"
     proc = subprocess.Popen(
-        ["py-spy", "record", "-p", str(os.getpid()), "-r", "400", "-f", "raw", "-o", str(out)],
+        [tool, "record", "-p", str(os.getpid()), "-r", "400", "-f", "raw", "-o", str(out)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     time.sleep(1.5)  # attached before the first request
-    return proc
+    return proc, out
 
 
-def _sampler_stop(proc: subprocess.Popen[bytes] | None) -> None:
-    if proc is not None:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=60)
+def _sampler_stop(sampler: tuple[subprocess.Popen[bytes], Path] | None) -> list[str]:
+    """Stop py-spy; the functions in most of the requests' samples (inclusive), ours and the
+    libraries' entry points."""
+    if sampler is None:
+        return []
+    proc, out = sampler
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=60)
+    inside: dict[str, int] = defaultdict(int)
+    total = 0
+    for line in out.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if "get_response" not in stack:
+            continue  # not inside a request
+        total += int(count)
+        frames = {re.sub(r":\d+\)$", ")", f.replace(str(ROOT) + "/", "")) for f in stack.split(";")}
+        for frame in frames:
+            inside[frame] += int(count)
+    lines = [f"   py-spy, share of the request's samples inside each of our functions ({out}):"]
+    ours = [(n, f) for f, n in inside.items() if "site-packages" not in f and "(<" not in f]
+    for n, frame in sorted(ours, reverse=True)[:TOP]:
+        lines.append(f"     {n / max(total, 1):6.1%}  {frame}")
+    return lines
 
 
 def _plain_cpu(app: WSGIHandler, requests: list[dict[str, Any]]) -> list[str]:
@@ -195,8 +230,8 @@ def _plain_cpu(app: WSGIHandler, requests: list[dict[str, Any]]) -> list[str]:
     sampler = _sampler_start()
     for environ in requests:
         _call(app, environ)
-    _sampler_stop(sampler)
-    return _statements_top(len(requests)) if tracked else []
+    sampled = _sampler_stop(sampler)
+    return (_statements_top(len(requests)) if tracked else []) + sampled
 
 
 def _interleaved_cpu(
