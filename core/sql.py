@@ -215,21 +215,27 @@ def _insert_sql(vendor: str, model: type[models.Model], columns: tuple[str, ...]
     return f"INSERT INTO {table(model)} ({quoted}) VALUES ({placeholders})"  # noqa: S608
 
 
+def insert_values(instance: models.Model) -> tuple[tuple[str, ...], list[Any]]:
+    """The columns and values an INSERT of the new `instance` sends (its primary key and the
+    fields left to their `db_default` are the database's)."""
+    given = [
+        (f, f.pre_save(instance, add=True))
+        for f in instance._meta.concrete_fields
+        if not f.primary_key
+    ]
+    # A field left to its `db_default` holds an expression: the database fills it in.
+    kept = [(f, value) for f, value in given if not hasattr(value, "resolve_expression")]
+    return tuple(f.column for f, _ in kept), [f.get_db_prep_save(v, connection) for f, v in kept]
+
+
 def insert(instance: M) -> M:
     """INSERT `instance` (a new row; its primary key is the database's) in one statement and set
     its primary key: what `Model.objects.create` sends, without building the query through the
     ORM each time. No model signals are sent: use it only for models no receiver listens to
     (none of the money paths' models has one)."""
     meta = instance._meta
-    given = [(f, f.pre_save(instance, add=True)) for f in meta.concrete_fields if not f.primary_key]
-    # A field left to its `db_default` holds an expression: the database fills it in.
-    fields = [f for f, value in given if not hasattr(value, "resolve_expression")]
-    values = [
-        f.get_db_prep_save(value, connection)
-        for f, value in given
-        if not hasattr(value, "resolve_expression")
-    ]
-    query = _insert_sql(connection.vendor, type(instance), tuple(f.column for f in fields))
+    columns, values = insert_values(instance)
+    query = _insert_sql(connection.vendor, type(instance), columns)
     with connection.cursor() as cursor:
         if connection.features.can_return_columns_from_insert:
             execute(

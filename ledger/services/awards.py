@@ -190,25 +190,24 @@ def award_create(
     wallet = _account(
         getattr(recipient, "wallet_account_id", None), kind=AccountKind.WALLET, owner=recipient
     )
-    txn = transaction_post(
+    when = created_at or timezone.now()
+    award = Award(
+        giver=giver,
+        recipient=recipient,
+        reason=reason,
+        points=points,
+        message=message,
+        thanks=thanks,
+        created_at=when,
+    )
+    transaction_post(  # the award row goes in with the transaction, before the accounts' locks
         kind=TransactionKind.AWARD,
         legs=[Leg(budget, -points), Leg(wallet, points)],
         actor=giver,
         memo=f"{reason.code}: {message}" if message else reason.code,
         idempotency_key=_ledger_key(giver=giver, key=idempotency_key) if idempotency_key else None,
-        created_at=created_at,
-    )
-    award = sql.insert(
-        Award(
-            giver=giver,
-            recipient=recipient,
-            reason=reason,
-            points=points,
-            message=message,
-            transaction=txn,
-            thanks=thanks,
-            created_at=txn.created_at,
-        )
+        created_at=when,
+        row=award,
     )
     notify_award_received(  # after commit, through Celery
         AwardReceived(

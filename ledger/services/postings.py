@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -13,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, ForeignKey, Model
 from django.utils import timezone
 
 from audit.models import AuditAction
@@ -165,12 +166,16 @@ def transaction_post(
     idempotency_key: str | None = None,
     reverses: Transaction | None = None,
     created_at: datetime | None = None,
+    row: Model | None = None,
 ) -> Transaction:
     """Post a balanced transaction; refuses (and writes nothing) if an owned balance would go negative.
 
     A leg's account needs only its primary key and kind. The owned accounts (wallets, budgets)
     are locked last, by the statement that moves their balances, so they stay locked only from
-    there to the commit. The balances after the posting are on `txn.balances_after`."""
+    there to the commit. The balances after the posting are on `txn.balances_after`.
+
+    `row`: a new row whose `transaction` is this one (an award), inserted in the transaction's
+    own statement on PostgreSQL, before the accounts are locked; its primary key is set."""
     per_account: dict[int, int] = defaultdict(int)
     legs_total([(leg.account.pk, leg.amount) for leg in legs], per_account)
     owned = {
@@ -191,11 +196,13 @@ def transaction_post(
         if reverses is None:
             # No savepoint: a duplicate key fails the whole transaction, which the refusal rolls
             # back anyway (a caller outside `whole_transaction` gets this block's savepoint).
-            txn = _transaction_insert(values=values, legs=legs)
+            txn = _transaction_insert(values=values, legs=legs, row=row)
         else:
             with transaction.atomic():  # the except clause below still reads
                 txn = Transaction.objects.create(**values)
     except IntegrityError as exc:
+        if row is not None and _table_of(exc) == row._meta.db_table:
+            raise  # the row's own key refused it (its service's backstop), not the transaction
         if reverses is not None and Transaction.objects.filter(reverses=reverses).exists():
             raise AlreadyReversedError() from exc
         raise DuplicateTransactionError(
@@ -205,6 +212,9 @@ def transaction_post(
         Entry.objects.bulk_create(
             Entry(transaction=txn, account_id=leg.account.pk, amount=leg.amount) for leg in legs
         )
+        if row is not None:
+            row.transaction = txn  # type: ignore[attr-defined]
+            sql.insert(row)
     txn.balances_after = balances_lock_and_move(  # type: ignore[attr-defined]
         deltas={account_id: per_account[account_id] for account_id in owned}, kinds=owned
     )
@@ -213,38 +223,82 @@ def transaction_post(
     return txn
 
 
-def _transaction_insert(*, values: dict[str, Any], legs: Sequence[Leg]) -> Transaction:
-    """Insert the transaction and its entries in one statement on PostgreSQL (a data-modifying
-    CTE; the deferred zero-sum triggers check them at commit as ever), else with the ORM."""
+def _transaction_insert(
+    *, values: dict[str, Any], legs: Sequence[Leg], row: Model | None = None
+) -> Transaction:
+    """Insert the transaction and its entries, and `row` pointing at it, in one statement on
+    PostgreSQL (data-modifying CTEs; the deferred zero-sum triggers check them at commit as
+    ever), else the transaction alone with the ORM (the caller adds the rest)."""
     if connection.vendor != "postgresql":
         return Transaction.objects.create(**values)
-    txn_table = connection.ops.quote_name(Transaction._meta.db_table)
-    entry_table = connection.ops.quote_name(Entry._meta.db_table)
+    params = [
+        values["kind"],
+        values["memo"],
+        values["actor"].pk if values["actor"] is not None else None,
+        values["created_at"],
+        values["idempotency_key"],
+        [leg.account.pk for leg in legs],
+        [leg.amount for leg in legs],
+    ]
+    columns: tuple[str, ...] = ()
+    if row is not None:
+        link = _link_column(type(row))
+        columns, row_values = sql.insert_values(row)
+        keep = [i for i, column in enumerate(columns) if column != link]
+        columns = tuple(columns[i] for i in keep)
+        params += [row_values[i] for i in keep]
     with connection.cursor() as cursor:
-        sql.execute(
-            cursor,
-            f"WITH t AS (INSERT INTO {txn_table} "  # noqa: S608
-            "  (kind, memo, actor_id, created_at, idempotency_key, reverses_id) "
-            "  VALUES (%s, %s, %s, %s, %s, NULL) RETURNING id) "
-            f"INSERT INTO {entry_table} (transaction_id, account_id, amount) "
-            "SELECT t.id, d.account_id, d.amount FROM t CROSS JOIN "
-            "  unnest(%s::bigint[], %s::bigint[]) WITH ORDINALITY AS d(account_id, amount, n) "
-            "ORDER BY d.n RETURNING transaction_id",
-            [
-                values["kind"],
-                values["memo"],
-                values["actor"].pk if values["actor"] is not None else None,
-                values["created_at"],
-                values["idempotency_key"],
-                [leg.account.pk for leg in legs],
-                [leg.amount for leg in legs],
-            ],
-        )
-        txn_id = cursor.fetchone()[0]
+        sql.execute(cursor, _transaction_insert_sql(type(row) if row else None, columns), params)
+        txn_id, row_id = cursor.fetchone()
     txn = Transaction(pk=txn_id, **values)
     txn._state.adding = False
     txn._state.db = connection.alias
+    if row is not None:
+        row.transaction = txn  # type: ignore[attr-defined]
+        row.pk = row_id
+        row._state.adding = False
+        row._state.db = connection.alias
     return txn
+
+
+def _link_column(model: type[Model]) -> str:
+    """The column of `model`'s foreign key to its transaction."""
+    field = model._meta.get_field("transaction")
+    assert isinstance(field, ForeignKey)
+    return str(field.column)
+
+
+@functools.cache
+def _transaction_insert_sql(model: type[Model] | None, columns: tuple[str, ...]) -> str:
+    """The transaction's statement: the transaction, its entries in the legs' order, and a row of
+    `model` with `columns` whose transaction is the new one; answers (transaction id, row id)."""
+    quote = connection.ops.quote_name
+    row_cte, row_id = "", "NULL"
+    if model is not None:
+        link = quote(_link_column(model))
+        placeholders = ", ".join(["%s"] * len(columns))
+        row_cte = (
+            f", r AS (INSERT INTO {sql.table(model)} "  # noqa: S608
+            f"({', '.join(quote(c) for c in columns)}, {link}) "
+            f"VALUES ({placeholders}, (SELECT id FROM t)) RETURNING id)"
+        )
+        row_id = "(SELECT id FROM r)"
+    return (
+        f"WITH t AS (INSERT INTO {sql.table(Transaction)} "  # noqa: S608
+        "  (kind, memo, actor_id, created_at, idempotency_key, reverses_id) "
+        "  VALUES (%s, %s, %s, %s, %s, NULL) RETURNING id), "
+        f"e AS (INSERT INTO {sql.table(Entry)} (transaction_id, account_id, amount) "
+        "SELECT t.id, d.account_id, d.amount FROM t CROSS JOIN "
+        "  unnest(%s::bigint[], %s::bigint[]) WITH ORDINALITY AS d(account_id, amount, n) "
+        f"ORDER BY d.n RETURNING 1){row_cte} "
+        f"SELECT (SELECT id FROM t), {row_id}"
+    )
+
+
+def _table_of(error: IntegrityError) -> str | None:
+    """The table whose constraint PostgreSQL says refused a write (None if it does not say)."""
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "table_name", None)
 
 
 def _error_for(kind: str) -> type[BudgetExceededError] | type[InsufficientPointsError]:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import InvalidInputError, PermissionDeniedError
@@ -21,6 +22,7 @@ from ledger.models import Account, AccountKind, Award, TransactionKind
 from ledger.selectors import balance_of, ledger_verify
 from ledger.services import award_create
 from ledger.services.postings import DuplicateTransactionError
+from ledger.services.thanks import thanks_create
 from people.models import EmploymentType, Role
 from people.services import person_deactivate
 from tests.api_support import db_state
@@ -519,3 +521,19 @@ def test_a_refusal_in_the_middle_of_a_series_leaves_earlier_awards_intact(funded
 
     assert balance_of(user=funded.agents[0]) == balance_of(user=funded.agents[1]) == 100
     assert ledger_verify() == []
+
+
+@pytest.mark.usefixtures("postgres")
+def test_the_award_rows_own_key_refusing_is_its_own_error_and_writes_nothing(funded, reason):
+    """The award row goes in with its transaction in one statement: when the row's own unique
+    key refuses it (a thanks paid out twice, past `thanks_award`'s lock), the caller sees that
+    refusal, not a duplicate transaction, and nothing is written."""
+    sup, agent, other = funded.supervisor, funded.agents[0], funded.agents[1]
+    thanks = thanks_create(giver=other, recipient=agent, reason=reason, message="Kiitos")
+    award_create(giver=sup, recipient=agent, reason=reason, points=5, thanks=thanks)
+    before = db_state()
+    with pytest.raises(IntegrityError) as caught, transaction.atomic():
+        award_create(giver=sup, recipient=agent, reason=reason, points=5, thanks=thanks)
+    assert not isinstance(caught.value, DuplicateTransactionError)
+    assert "thanks" in str(caught.value)
+    assert db_state() == before
