@@ -12,7 +12,6 @@ from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from core import sql
 from notifications.models import leaver_reminder_text
 from people.models import Role, User
 from people.selectors import leaders_excluded, team_members_of
@@ -22,7 +21,6 @@ from .models import (
     Account,
     AccountKind,
     Award,
-    AwardReason,
     BudgetPeriod,
     BudgetPolicy,
     Entry,
@@ -32,15 +30,6 @@ from .models import (
     ThanksReaction,
     Transaction,
 )
-
-
-def award_reason_published(*, code: str) -> AwardReason | None:
-    """The published award reason `code` (an award's hot path: hand-written SQL, `core.sql`)."""
-    return sql.first(
-        AwardReason,
-        f"SELECT {sql.columns(AwardReason)} FROM {sql.table(AwardReason)} WHERE code = %s AND active",  # noqa: S608
-        [code],
-    )
 
 
 def balance_of(*, user: User, kind: str = AccountKind.WALLET) -> int:

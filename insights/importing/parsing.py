@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.api import MAX_POINTS
-from core.csv_import import csv_text, row_error
+from core.csv_import import cells, csv_records, csv_text, row_error
 from people.models import EmploymentType
 from rewards.services import MAX_PRICE
 
@@ -241,30 +241,11 @@ def parse(data: bytes, *, now: datetime | None = None) -> Parsed:
     positions = _header(reader)
     parsed = Parsed()
     first_line_of: dict[str, int] = {}
-    line = reader.line_num
-    while True:
-        start = line + 1  # a quoted value may span lines: a row is named by its first line
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            parsed.errors.append(error(reader.line_num, "", "malformed", str(exc)))
-            break
-        line = reader.line_num
-        if not any(value.strip() for value in record):
-            continue  # blank lines (a trailing one, most often) are not rows
+    for start, record in csv_records(reader, width=len(positions), errors=parsed.errors):
         parsed.total += 1
-        if len(record) > len(positions) and any(v.strip() for v in record[len(positions) :]):
-            parsed.errors.append(
-                error(start, "", "malformed", _("More values than the header has columns."))
-            )
+        if record is None:
             continue
-
-        def get(column: str, record: list[str] = record) -> str:
-            index = positions.get(column)
-            return record[index].strip() if index is not None and index < len(record) else ""
-
+        get = cells(positions, record)
         row, errors = _check_row(start, get, now)
         if row is None:
             parsed.errors.extend(errors)

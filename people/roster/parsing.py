@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from core.csv_import import csv_text, row_error
+from core.csv_import import cells, csv_records, csv_text, row_error
 
 from ..errors import RosterFileError
 from ..models import EmploymentType
@@ -206,32 +206,13 @@ def parse(data: bytes) -> ParsedRoster:
     positions = _header(names)
     parsed = ParsedRoster(columns=frozenset(positions))
     first_line: dict[tuple[str, str], int] = {}
-    line = reader.line_num
-    while True:
-        start = line + 1
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            parsed.errors.append(error(reader.line_num, "", "malformed", str(exc)))
-            break
-        line = reader.line_num
-        if not any(value.strip() for value in record):
-            continue
+    for start, record in csv_records(reader, width=len(names), errors=parsed.errors):
         parsed.total += 1
         if parsed.total > MAX_ROWS:
             raise RosterFileError(_("At most %(n)d rows in one file.") % {"n": MAX_ROWS})
-        if len(record) > len(names) and any(v.strip() for v in record[len(names) :]):
-            parsed.errors.append(
-                error(start, "", "malformed", _("More values than the header has columns."))
-            )
+        if record is None:
             continue
-
-        def get(column: str, record: list[str] = record) -> str:
-            index = positions.get(column)
-            return record[index].strip() if index is not None and index < len(record) else ""
-
+        get = cells(positions, record)
         row, errors = _check_row(start, get, parsed.columns)
         if row is None:
             parsed.errors.extend(errors)

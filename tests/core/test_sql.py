@@ -8,7 +8,6 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from core import sql
 from ledger.models import AwardReason
-from ledger.selectors import award_reason_published
 from ledger.services import award_recipient
 from notifications.models import ChatChannel
 from rewards.models import Reward
@@ -40,13 +39,6 @@ def test_insert_keeps_the_databases_constraints():
             AwardReason(code="twice", name_fi="b", name_en="b", suggested_min=1, suggested_max=2)
         )
     assert AwardReason.objects.filter(code="twice").count() == 1
-
-
-def test_a_reason_is_published_only_while_active(reason):
-    assert award_reason_published(code=reason.code) == reason
-    AwardReason.objects.filter(pk=reason.pk).update(active=False)
-    assert award_reason_published(code=reason.code) is None
-    assert award_reason_published(code="no-such-reason") is None
 
 
 def test_the_quote_read_sees_drawings_and_hides_inactive_rewards_from_all_but_hr(crew):
